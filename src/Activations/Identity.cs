@@ -1,0 +1,33 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace MiniGrad.Activations;
+
+/// <summary>Identity (linear): f(x) = x. Range (−∞, ∞), zero-centred; smooth and monotonic.</summary>
+/// <remarks>
+/// f'(x) = 1: the gradient passes through unchanged (dx += dy). The output activation for regression, and a
+/// placeholder where a network needs "no activation". A stack of linear layers with identity activations is
+/// itself just one linear map.
+/// </remarks>
+public sealed class Identity<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    public override T Apply(T x) => x;
+
+    /// <inheritdoc/>
+    public override T Derivative(T x) => T.One;
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        input.CopyTo(output);
+    }
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    {
+        CheckLengths(input.Length, output.Length, outputGradient.Length, inputGradient.Length);
+        TensorPrimitives.Add(inputGradient, outputGradient, inputGradient);
+    }
+}

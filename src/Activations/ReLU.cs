@@ -1,0 +1,39 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>Rectified linear unit: ReLU(x) = max(0, x). Range [0, ∞), not zero-centred; monotonic, not smooth at 0.</summary>
+/// <remarks>
+/// <para>ReLU'(x) = 1 for x &gt; 0 and 0 for x &lt; 0; at the kink MiniGrad follows PyTorch: ReLU'(0) = 0.
+/// A derivative of exactly 1 passes gradients through active units undiminished, which is why deep ReLU
+/// networks train where sigmoid stacks stall; a unit whose input is negative for every example gets no
+/// gradient at all and can stay "dead" for good (Nair and Hinton, 2010; Glorot et al., 2011).</para>
+/// <para>No exponentials, nothing to overflow. NaN propagates: ReLU(NaN) = NaN, as in PyTorch.
+/// Backward: dx += dy where x &gt; 0.</para>
+/// </remarks>
+public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    public override T Apply(T x) => T.Max(x, T.Zero);
+
+    /// <inheritdoc/>
+    public override T Derivative(T x) => x > T.Zero ? T.One : T.Zero;
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => TensorPrimitives.Max(input, T.Zero, output);
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Elementwise.AccumulateGradient<T, Gradient>(input, output, outputGradient, inputGradient);
+
+    /// <summary>dy · ReLU'(x) = dy where x &gt; 0, else 0.</summary>
+    private readonly struct Gradient : IGradientOperator<T>
+    {
+        public static T Invoke(T x, T y, T dy) => x > T.Zero ? dy : T.Zero;
+        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.GreaterThan(x, Vector128<T>.Zero) & dy;
+        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.GreaterThan(x, Vector256<T>.Zero) & dy;
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.GreaterThan(x, Vector512<T>.Zero) & dy;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>Sigmoid (logistic): σ(x) = 1 / (1 + e^(−x)). Range (0, 1), not zero-centred; smooth and monotonic.</summary>
+/// <remarks>
+/// <para>σ'(x) = σ(x)(1 − σ(x)) ≤ 1/4, reached at x = 0, so every sigmoid layer shrinks the gradient at least
+/// fourfold: the vanishing-gradient problem of deep sigmoid stacks. Outputs are all positive, so the gradients
+/// of a following layer's weights share one sign per example, which makes descent zig-zag.</para>
+/// <para>Stable at the extremes: e^(−x) overflows to +∞ for x below about −88 (float), and 1 / (1 + ∞) = 0,
+/// never NaN. Backward reuses the saved output y = σ(x): dx += dy · y(1 − y).</para>
+/// <para>Use it for a binary output as a probability (or better, BCEWithLogitsLoss on the logit); avoid it in
+/// hidden layers of deep networks.</para>
+/// </remarks>
+public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    public override T Apply(T x) => T.One / (T.One + T.Exp(-x));
+
+    /// <inheritdoc/>
+    public override T Derivative(T x)
+    {
+        T s = Apply(x);
+        return s * (T.One - s);
+    }
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => TensorPrimitives.Sigmoid(input, output);
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Elementwise.AccumulateGradient<T, Gradient>(input, output, outputGradient, inputGradient);
+
+    /// <summary>dy · σ'(x) = dy · y(1 − y).</summary>
+    private readonly struct Gradient : IGradientOperator<T>
+    {
+        public static T Invoke(T x, T y, T dy) => dy * y * (T.One - y);
+        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * y * (Vector128<T>.One - y);
+        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * y * (Vector256<T>.One - y);
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * y * (Vector512<T>.One - y);
+    }
+}

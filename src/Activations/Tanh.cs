@@ -1,0 +1,41 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>Hyperbolic tangent: tanh(x) = (eˣ − e^(−x)) / (eˣ + e^(−x)) = 2σ(2x) − 1. Range (−1, 1), zero-centred; smooth and monotonic.</summary>
+/// <remarks>
+/// <para>tanh'(x) = 1 − tanh²(x) ≤ 1, reached at x = 0. Zero-centred outputs make it a better hidden activation
+/// than sigmoid, but it still saturates: for |x| beyond about 3 the derivative is below 0.01 and gradients vanish.</para>
+/// <para>Stable at the extremes: it is computed by the runtime's tanh, never as (e^(2x) − 1)/(e^(2x) + 1), which
+/// gives ∞/∞ = NaN past x ≈ 44 in float. Backward reuses the saved output: dx += dy · (1 − y²).</para>
+/// </remarks>
+public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    public override T Apply(T x) => T.Tanh(x);
+
+    /// <inheritdoc/>
+    public override T Derivative(T x)
+    {
+        T t = T.Tanh(x);
+        return T.One - t * t;
+    }
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => TensorPrimitives.Tanh(input, output);
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Elementwise.AccumulateGradient<T, Gradient>(input, output, outputGradient, inputGradient);
+
+    /// <summary>dy · tanh'(x) = dy · (1 − y²).</summary>
+    private readonly struct Gradient : IGradientOperator<T>
+    {
+        public static T Invoke(T x, T y, T dy) => dy * (T.One - y * y);
+        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * (Vector128<T>.One - y * y);
+        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * (Vector256<T>.One - y * y);
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * (Vector512<T>.One - y * y);
+    }
+}

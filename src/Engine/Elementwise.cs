@@ -1,0 +1,112 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad;
+
+/// <summary>
+/// An element-wise function y = f(x), written once as a scalar and once per vector width. The scalar form is
+/// the reference; <see cref="Elementwise"/> runs the widest vector form the machine accelerates and the scalar
+/// form on the tail.
+/// </summary>
+public interface IUnaryOperator<T>
+{
+    /// <summary>f(x) for one element.</summary>
+    static abstract T Invoke(T x);
+
+    /// <summary>f(x) for each lane of a 128-bit vector.</summary>
+    static abstract Vector128<T> Invoke(Vector128<T> x);
+
+    /// <summary>f(x) for each lane of a 256-bit vector.</summary>
+    static abstract Vector256<T> Invoke(Vector256<T> x);
+
+    /// <summary>f(x) for each lane of a 512-bit vector.</summary>
+    static abstract Vector512<T> Invoke(Vector512<T> x);
+}
+
+/// <summary>
+/// The backward rule of an element-wise function y = f(x): the share of dL/dx contributed by one element,
+/// dy · f'(x), from the input x, the output y and the upstream gradient dy (a rule uses whichever of x and y
+/// gives f' most cheaply and stably).
+/// </summary>
+public interface IGradientOperator<T>
+{
+    /// <summary>dy · f'(x) for one element.</summary>
+    static abstract T Invoke(T x, T y, T dy);
+
+    /// <summary>dy · f'(x) for each lane of 128-bit vectors.</summary>
+    static abstract Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy);
+
+    /// <summary>dy · f'(x) for each lane of 256-bit vectors.</summary>
+    static abstract Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy);
+
+    /// <summary>dy · f'(x) for each lane of 512-bit vectors.</summary>
+    static abstract Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy);
+}
+
+/// <summary>
+/// The one driver for element-wise kernels that <c>TensorPrimitives</c> does not have: it walks the spans
+/// with <see cref="Vector512{T}"/>, then <see cref="Vector256{T}"/>, then <see cref="Vector128{T}"/> (each only
+/// where the hardware accelerates it), then scalars. There is no overlapping last vector, so the accumulating
+/// kernel adds every element exactly once.
+/// </summary>
+public static class Elementwise
+{
+    /// <summary>y[i] = f(x[i]). <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    public static void Map<T, TOperator>(ReadOnlySpan<T> x, Span<T> y) where TOperator : IUnaryOperator<T>
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"Elementwise.Map: input has {x.Length} elements, output {y.Length}.", nameof(y));
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        nuint n = (nuint)x.Length, i = 0;
+
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            for (nuint width = (nuint)Vector512<T>.Count; i + width <= n; i += width)
+                TOperator.Invoke(Vector512.LoadUnsafe(ref xs, i)).StoreUnsafe(ref ys, i);
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            for (nuint width = (nuint)Vector256<T>.Count; i + width <= n; i += width)
+                TOperator.Invoke(Vector256.LoadUnsafe(ref xs, i)).StoreUnsafe(ref ys, i);
+        if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+            for (nuint width = (nuint)Vector128<T>.Count; i + width <= n; i += width)
+                TOperator.Invoke(Vector128.LoadUnsafe(ref xs, i)).StoreUnsafe(ref ys, i);
+        for (; i < n; i++)
+            Unsafe.Add(ref ys, i) = TOperator.Invoke(Unsafe.Add(ref xs, i));
+    }
+
+    /// <summary>dx[i] += rule(x[i], y[i], dy[i]): accumulates an element-wise function's backward step.</summary>
+    public static void AccumulateGradient<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
+        where T : INumberBase<T>
+        where TOperator : IGradientOperator<T>
+    {
+        if (x.Length != dx.Length || y.Length != dx.Length || dy.Length != dx.Length)
+            throw new ArgumentException(
+                $"Elementwise.AccumulateGradient: input {x.Length}, output {y.Length}, output gradient {dy.Length} and input gradient {dx.Length} elements must all match.");
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        ref T dys = ref MemoryMarshal.GetReference(dy);
+        ref T dxs = ref MemoryMarshal.GetReference(dx);
+        nuint n = (nuint)dx.Length, i = 0;
+
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            for (nuint width = (nuint)Vector512<T>.Count; i + width <= n; i += width)
+            {
+                var contribution = TOperator.Invoke(Vector512.LoadUnsafe(ref xs, i), Vector512.LoadUnsafe(ref ys, i), Vector512.LoadUnsafe(ref dys, i));
+                (Vector512.LoadUnsafe(ref dxs, i) + contribution).StoreUnsafe(ref dxs, i);
+            }
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            for (nuint width = (nuint)Vector256<T>.Count; i + width <= n; i += width)
+            {
+                var contribution = TOperator.Invoke(Vector256.LoadUnsafe(ref xs, i), Vector256.LoadUnsafe(ref ys, i), Vector256.LoadUnsafe(ref dys, i));
+                (Vector256.LoadUnsafe(ref dxs, i) + contribution).StoreUnsafe(ref dxs, i);
+            }
+        if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+            for (nuint width = (nuint)Vector128<T>.Count; i + width <= n; i += width)
+            {
+                var contribution = TOperator.Invoke(Vector128.LoadUnsafe(ref xs, i), Vector128.LoadUnsafe(ref ys, i), Vector128.LoadUnsafe(ref dys, i));
+                (Vector128.LoadUnsafe(ref dxs, i) + contribution).StoreUnsafe(ref dxs, i);
+            }
+        for (; i < n; i++)
+            Unsafe.Add(ref dxs, i) += TOperator.Invoke(Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i), Unsafe.Add(ref dys, i));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Numerics;
+
+namespace MiniGrad;
+
+/// <summary>
+/// Weight initialisers, filling a tensor in place (like <c>torch.nn.init</c>), with every draw taken row-major
+/// from the caller's <see cref="Random"/>. A weight is fanIn × fanOut, MiniGrad's x·W layout; each scheme
+/// keeps the variance of activations (or gradients) roughly constant from layer to layer.
+/// </summary>
+public static class Init
+{
+    /// <summary>√2, He's gain for ReLU: it makes up for ReLU zeroing half of its inputs.</summary>
+    public const double Sqrt2 = 1.4142135623730951;
+
+    /// <summary>Fills with samples of U[<paramref name="low"/>, <paramref name="high"/>).</summary>
+    public static void Uniform<T>(Tensor<T> tensor, double low, double high, Random rng) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!double.IsFinite(low) || !double.IsFinite(high) || low > high)
+            throw new ArgumentOutOfRangeException(nameof(high), $"Uniform needs finite bounds with low ≤ high; got [{low}, {high}).");
+        var values = tensor.AsSpan();
+        for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(low + (high - low) * rng.NextDouble());
+    }
+
+    /// <summary>Fills with samples of N(<paramref name="mean"/>, <paramref name="std"/>²).</summary>
+    public static void Normal<T>(Tensor<T> tensor, double mean, double std, Random rng) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!double.IsFinite(mean)) throw new ArgumentOutOfRangeException(nameof(mean), mean, "mean must be finite.");
+        if (!double.IsFinite(std) || std < 0) throw new ArgumentOutOfRangeException(nameof(std), std, "std must be finite and ≥ 0.");
+        var values = tensor.AsSpan();
+        for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(MathNet.Numerics.Distributions.Normal.Sample(rng, mean, std));
+    }
+
+    /// <summary>Xavier/Glorot uniform: U(±gain·√(6 / (fanIn + fanOut))).</summary>
+    public static void XavierUniform<T>(Tensor<T> weight, Random rng, double gain = 1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double bound = Gain(gain) * Math.Sqrt(6.0 / FanSum(weight));
+        Uniform(weight, -bound, bound, rng);
+    }
+
+    /// <summary>Xavier/Glorot normal: N(0, gain² · 2 / (fanIn + fanOut)).</summary>
+    public static void XavierNormal<T>(Tensor<T> weight, Random rng, double gain = 1) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Normal(weight, 0, Gain(gain) * Math.Sqrt(2.0 / FanSum(weight)), rng);
+
+    /// <summary>He/Kaiming uniform (fan-in mode): U(±gain·√(3 / fanIn)); the default gain √2 suits ReLU.</summary>
+    public static void HeUniform<T>(Tensor<T> weight, Random rng, double gain = Sqrt2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double bound = Gain(gain) * Math.Sqrt(3.0 / FanIn(weight));
+        Uniform(weight, -bound, bound, rng);
+    }
+
+    /// <summary>He/Kaiming normal (fan-in mode): N(0, gain² / fanIn); the default gain √2 suits ReLU.</summary>
+    public static void HeNormal<T>(Tensor<T> weight, Random rng, double gain = Sqrt2) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Normal(weight, 0, Gain(gain) / Math.Sqrt(FanIn(weight)), rng);
+
+    /// <summary>LeCun uniform: U(±√(3 / fanIn)).</summary>
+    public static void LeCunUniform<T>(Tensor<T> weight, Random rng) where T : unmanaged, IFloatingPointIeee754<T> =>
+        HeUniform(weight, rng, gain: 1);
+
+    /// <summary>LeCun normal: N(0, 1 / fanIn).</summary>
+    public static void LeCunNormal<T>(Tensor<T> weight, Random rng) where T : unmanaged, IFloatingPointIeee754<T> =>
+        HeNormal(weight, rng, gain: 1);
+
+    /// <summary>Fills a weight by the named scheme (<see cref="WeightInit.Default"/>: U(±1/√fanIn)).</summary>
+    public static void Apply<T>(WeightInit scheme, Tensor<T> weight, Random rng) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (scheme)
+        {
+            case WeightInit.Default:
+                double bound = 1 / Math.Sqrt(FanIn(weight));
+                Uniform(weight, -bound, bound, rng);
+                break;
+            case WeightInit.XavierUniform: XavierUniform(weight, rng); break;
+            case WeightInit.XavierNormal: XavierNormal(weight, rng); break;
+            case WeightInit.HeUniform: HeUniform(weight, rng); break;
+            case WeightInit.HeNormal: HeNormal(weight, rng); break;
+            case WeightInit.LeCunUniform: LeCunUniform(weight, rng); break;
+            case WeightInit.LeCunNormal: LeCunNormal(weight, rng); break;
+            default: throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown weight initialisation scheme.");
+        }
+    }
+
+    private static int FanIn<T>(Tensor<T> weight) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Rows == 0) throw new ArgumentException("Cannot initialise a weight with fanIn 0.", nameof(weight));
+        return weight.Rows;
+    }
+
+    private static int FanSum<T>(Tensor<T> weight) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Rows + weight.Cols == 0) throw new ArgumentException("Cannot initialise an empty weight.", nameof(weight));
+        return weight.Rows + weight.Cols;
+    }
+
+    private static double Gain(double gain) =>
+        double.IsFinite(gain) && gain >= 0 ? gain : throw new ArgumentOutOfRangeException(nameof(gain), gain, "gain must be finite and ≥ 0.");
+}

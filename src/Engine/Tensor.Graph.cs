@@ -1,0 +1,120 @@
+using System.Numerics;
+
+namespace MiniGrad;
+
+/// <summary>
+/// One backward step, recorded by an op for its result <paramref name="output"/>: it reads
+/// <c>output.GradSpan</c> (dL/d output) and adds (<c>+=</c>) each input's share into that input's
+/// <c>GradAccumulator()</c>. Steps are static lambdas, so recording one allocates nothing.
+/// </summary>
+internal delegate void BackwardStep<T>(Tensor<T> output) where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>What the tape needs of a recorded result, whatever its element type.</summary>
+internal interface ITapeNode
+{
+    /// <summary>Runs the recorded backward step if a gradient has reached this node.</summary>
+    void Backward();
+
+    /// <summary>Returns the node's memory (value, gradient, saved buffers) to the pool.</summary>
+    void Release();
+
+    /// <summary>Returns only the gradient and saved buffers; the value stays readable (used for the loss).</summary>
+    void ReleaseGradient();
+}
+
+public sealed partial class Tensor<T> : ITapeNode
+{
+    // How this tensor was made, set only when a tape recorded the op that produced it.
+    internal Tensor<T>? Left;
+    internal Tensor<T>? Right;
+    internal BackwardStep<T>? Step;
+    /// <summary>Whatever else the backward step needs: the activation, the labels, a layer.</summary>
+    internal object? Context;
+    /// <summary>A pooled buffer computed in forward for backward's use (e.g. softmax probabilities).</summary>
+    internal Tensor<T>? Saved;
+    /// <summary>A scalar operand or constant the backward step needs.</summary>
+    internal T Scalar;
+
+    internal bool IsRecorded => Step is not null;
+
+    /// <summary>The first input of the op that made this tensor; only called from its backward step.</summary>
+    internal Tensor<T> Input => Left!;
+
+    /// <summary>The second input of the op that made this tensor; only called from its backward step.</summary>
+    internal Tensor<T> Other => Right!;
+
+    /// <summary>
+    /// A new tensor for the result of an op on <paramref name="a"/> (and <paramref name="b"/>). When a tape is
+    /// recording and an input requires grad, the result comes from the pool and requires grad; otherwise it is
+    /// a plain tensor that nothing tracks.
+    /// </summary>
+    internal static Tensor<T> Result(int rows, int cols, Tensor<T> a, Tensor<T>? b = null)
+    {
+        if (TapeRecorder.IsRecording && (a.requiresGrad || (b is not null && b.requiresGrad)))
+        {
+            var tracked = TensorPool<T>.Rent(rows, cols);
+            tracked.requiresGrad = true;
+            return tracked;
+        }
+        return new Tensor<T>(rows, cols);
+    }
+
+    /// <summary>
+    /// Records, for a result made by <see cref="Result"/>, the inputs and the backward step, then returns the
+    /// result. Does nothing for an untracked result.
+    /// </summary>
+    internal Tensor<T> Record(Tensor<T> a, Tensor<T>? b, BackwardStep<T> step, object? context = null, T scalar = default)
+    {
+        if (!requiresGrad) return this;
+        Left = a;
+        Right = b;
+        Step = step;
+        Context = context;
+        Scalar = scalar;
+        TapeRecorder.Add(this);
+        return this;
+    }
+
+    /// <summary>
+    /// The gradient buffer a backward step adds into. A leaf gets a buffer of its own on first use, which stays
+    /// (and keeps accumulating) until the user clears it; an intermediate gets a zeroed one from the pool that
+    /// the tape takes back when it finishes.
+    /// </summary>
+    internal Span<T> GradAccumulator()
+    {
+        grad ??= IsPooled ? TensorPool<T>.RentZeroed(Rows, Cols) : new Tensor<T>(Rows, Cols);
+        return grad.values;
+    }
+
+    /// <summary>dL/d(this tensor) as it stands; only called on tensors a gradient has reached.</summary>
+    internal Span<T> GradSpan => grad!.values;
+
+    void ITapeNode.Backward()
+    {
+        if (grad is not null) Step!(this);
+    }
+
+    void ITapeNode.ReleaseGradient()
+    {
+        if (grad is not null)
+        {
+            TensorPool<T>.Return(grad);
+            grad = null;
+        }
+        if (Saved is not null)
+        {
+            TensorPool<T>.Return(Saved);
+            Saved = null;
+        }
+        Left = Right = null;
+        Step = null;
+        Context = null;
+    }
+
+    void ITapeNode.Release()
+    {
+        ((ITapeNode)this).ReleaseGradient();
+        requiresGrad = false;
+        TensorPool<T>.Return(this);
+    }
+}

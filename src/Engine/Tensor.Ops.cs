@@ -1,0 +1,444 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad;
+
+// The differentiable ops. Each one checks shapes, computes its result, then records its backward step right
+// below: the step reads dL/dy (y.GradSpan) and adds each input's share into that input's GradAccumulator().
+public sealed partial class Tensor<T>
+{
+    // ---- Matrix product -----------------------------------------------------------------------------------
+
+    /// <summary>Matrix product y = A·B: an m × k tensor times a k × n tensor gives m × n.</summary>
+    /// <remarks>dA += dy·Bᵀ, dB += Aᵀ·dy (computed without materialising a transpose).</remarks>
+    /// <exception cref="ArgumentException">The inner dimensions differ.</exception>
+    public Tensor<T> MatMul(Tensor<T> other)
+    {
+        CheckOperand(other);
+        if (Cols != other.Rows)
+            throw new ArgumentException(
+                $"MatMul: shapes {Shape} and {other.Shape} cannot be multiplied ({Cols} columns on the left, {other.Rows} rows on the right).",
+                nameof(other));
+
+        var y = Result(Rows, other.Cols, this, other);
+        Gemm.Multiply(Rows, other.Cols, Cols, Span, false, other.Span, false, y.Span, accumulate: false);
+        return y.Record(this, other, static y =>
+        {
+            var (a, b) = (y.Input, y.Other);
+            if (a.requiresGrad) Gemm.Multiply(a.Rows, a.Cols, y.Cols, y.GradSpan, false, b.Span, true, a.GradAccumulator(), accumulate: true);
+            if (b.requiresGrad) Gemm.Multiply(b.Rows, b.Cols, y.Rows, a.Span, true, y.GradSpan, false, b.GradAccumulator(), accumulate: true);
+        });
+    }
+
+    /// <summary>The transpose: an m × n tensor becomes n × m.</summary>
+    /// <remarks>dA += dyᵀ.</remarks>
+    public Tensor<T> Transpose()
+    {
+        ThrowIfReleased();
+        var y = Result(Cols, Rows, this);
+        Transpose(Span, Rows, Cols, y.Span, accumulate: false);
+        return y.Record(this, null, static y => Transpose(y.GradSpan, y.Rows, y.Cols, y.Input.GradAccumulator(), accumulate: true));
+    }
+
+    private static void Transpose(ReadOnlySpan<T> source, int rows, int cols, Span<T> destination, bool accumulate)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+            {
+                if (accumulate) destination[c * rows + r] += source[r * cols + c];
+                else destination[c * rows + r] = source[r * cols + c];
+            }
+    }
+
+    // ---- Element-wise binary ops, with broadcasting ---------------------------------------------------------
+    // Shapes broadcast as in PyTorch: each dimension must match or be 1 on one side, so a 1 × n bias row
+    // spreads over the batch, an m × 1 column over the features, and a 1 × 1 over everything. In backward,
+    // an input's share is summed over the dimensions along which it was spread.
+
+    /// <summary>Element-wise sum y = a + b, with broadcasting.</summary>
+    /// <remarks>da += dy, db += dy (each summed over its broadcast dimensions).</remarks>
+    public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
+    {
+        var y = Binary<AddKernel>("Add", a, b);
+        return y.Record(a, b, static y =>
+        {
+            if (y.Input.requiresGrad) AccumulateReduced(y.Input, y.GradSpan, y.Rows, y.Cols);
+            if (y.Other.requiresGrad) AccumulateReduced(y.Other, y.GradSpan, y.Rows, y.Cols);
+        });
+    }
+
+    /// <summary>Element-wise difference y = a − b, with broadcasting.</summary>
+    /// <remarks>da += dy, db −= dy (each summed over its broadcast dimensions).</remarks>
+    public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
+    {
+        var y = Binary<SubtractKernel>("Subtract", a, b);
+        return y.Record(a, b, static y =>
+        {
+            if (y.Input.requiresGrad) AccumulateReduced(y.Input, y.GradSpan, y.Rows, y.Cols);
+            if (y.Other.requiresGrad) AccumulateReduced(y.Other, y.GradSpan, y.Rows, y.Cols, negate: true);
+        });
+    }
+
+    /// <summary>Element-wise (Hadamard) product y = a ⊙ b, with broadcasting.</summary>
+    /// <remarks>da += dy ⊙ b, db += dy ⊙ a (each summed over its broadcast dimensions).</remarks>
+    public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
+    {
+        var y = Binary<MultiplyKernel>("Multiply", a, b);
+        return y.Record(a, b, static y =>
+        {
+            if (y.Input.requiresGrad) AccumulateProduct(y.Input, y, y.Other);
+            if (y.Other.requiresGrad) AccumulateProduct(y.Other, y, y.Input);
+        });
+    }
+
+    /// <summary>Element-wise quotient y = a / b, with broadcasting.</summary>
+    /// <remarks>da += dy / b, db −= dy ⊙ y / b (= dy ⊙ a / b²), each summed over its broadcast dimensions.</remarks>
+    public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
+    {
+        var y = Binary<DivideKernel>("Divide", a, b);
+        return y.Record(a, b, static y =>
+        {
+            var (dividend, divisor) = (y.Input, y.Other);
+            var share = TensorPool<T>.Rent(y.Rows, y.Cols);
+            if (dividend.requiresGrad)
+            {
+                Broadcast<DivideKernel>(y.GradSpan, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
+                AccumulateReduced(dividend, share.Span, y.Rows, y.Cols);
+            }
+            if (divisor.requiresGrad)
+            {
+                TensorPrimitives.Multiply(y.GradSpan, y.Span, share.Span);
+                Broadcast<DivideKernel>(share.Span, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
+                AccumulateReduced(divisor, share.Span, y.Rows, y.Cols, negate: true);
+            }
+            TensorPool<T>.Return(share);
+        });
+    }
+
+    /// <summary>Element-wise sum with broadcasting; the same as <c>this + other</c>.</summary>
+    public Tensor<T> Add(Tensor<T> other) => this + other;
+
+    /// <summary>Element-wise difference with broadcasting; the same as <c>this - other</c>.</summary>
+    public Tensor<T> Subtract(Tensor<T> other) => this - other;
+
+    /// <summary>Element-wise product with broadcasting; the same as <c>this * other</c>.</summary>
+    public Tensor<T> Multiply(Tensor<T> other) => this * other;
+
+    /// <summary>Element-wise quotient with broadcasting; the same as <c>this / other</c>.</summary>
+    public Tensor<T> Divide(Tensor<T> other) => this / other;
+
+    private static Tensor<T> Binary<TKernel>(string op, Tensor<T> a, Tensor<T> b) where TKernel : IBroadcastKernel
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        a.CheckOperand(b);
+        int rows = BroadcastDimension(a.Rows, b.Rows), cols = BroadcastDimension(a.Cols, b.Cols);
+        if (rows < 0 || cols < 0)
+            throw new ArgumentException($"{op}: shapes {a.Shape} and {b.Shape} do not broadcast; each dimension must match or be 1 on one side.");
+
+        var y = Result(rows, cols, a, b);
+        Broadcast<TKernel>(a.Span, a.Rows, a.Cols, b.Span, b.Rows, b.Cols, y.Span, cols);
+        return y;
+    }
+
+    private static int BroadcastDimension(int a, int b) => a == b ? a : a == 1 ? b : b == 1 ? a : -1;
+
+    /// <summary>y = a ∘ b row by row, spreading a 1-row or 1-column operand over y's rows and columns.</summary>
+    private static void Broadcast<TKernel>(
+        ReadOnlySpan<T> a, int aRows, int aCols, ReadOnlySpan<T> b, int bRows, int bCols, Span<T> y, int cols)
+        where TKernel : IBroadcastKernel
+    {
+        if (a.Length == y.Length && b.Length == y.Length)
+        {
+            TKernel.Apply(a, b, y);
+            return;
+        }
+        int rows = cols == 0 ? 0 : y.Length / cols;
+        for (int r = 0; r < rows; r++)
+        {
+            var aRow = a.Slice(aRows == 1 ? 0 : r * aCols, aCols);
+            var bRow = b.Slice(bRows == 1 ? 0 : r * bCols, bCols);
+            var yRow = y.Slice(r * cols, cols);
+            if (aCols == bCols) TKernel.Apply(aRow, bRow, yRow);
+            else if (aCols == 1) TKernel.Apply(aRow[0], bRow, yRow);
+            else TKernel.Apply(aRow, bRow[0], yRow);
+        }
+    }
+
+    /// <summary>
+    /// parent.grad ±= share, where share has the result's shape (rows × cols): summed over the rows when the
+    /// parent is one row, over the columns when it is one column, over everything when it is 1 × 1.
+    /// </summary>
+    private static void AccumulateReduced(Tensor<T> parent, ReadOnlySpan<T> share, int rows, int cols, bool negate = false)
+    {
+        var gradient = parent.GradAccumulator();
+        if (parent.Rows == rows && parent.Cols == cols)
+        {
+            if (negate) TensorPrimitives.Subtract(gradient, share, gradient);
+            else TensorPrimitives.Add(gradient, share, gradient);
+        }
+        else if (parent.Cols == cols) // one row, spread over the batch
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var row = share.Slice(r * cols, cols);
+                if (negate) TensorPrimitives.Subtract(gradient, row, gradient);
+                else TensorPrimitives.Add(gradient, row, gradient);
+            }
+        }
+        else if (parent.Rows == rows) // one column, spread over the features
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                T sum = TensorPrimitives.Sum(share.Slice(r * cols, cols));
+                gradient[r] += negate ? -sum : sum;
+            }
+        }
+        else // 1 × 1, spread over everything
+        {
+            T sum = TensorPrimitives.Sum(share);
+            gradient[0] += negate ? -sum : sum;
+        }
+    }
+
+    /// <summary>parent.grad += dy ⊙ other, summed over parent's broadcast dimensions (the product rule's share).</summary>
+    private static void AccumulateProduct(Tensor<T> parent, Tensor<T> y, Tensor<T> other)
+    {
+        if (parent.Length == y.Length && other.Length == y.Length)
+        {
+            var gradient = parent.GradAccumulator();
+            TensorPrimitives.MultiplyAdd(y.GradSpan, other.Span, gradient, gradient);
+            return;
+        }
+        var share = TensorPool<T>.Rent(y.Rows, y.Cols);
+        Broadcast<MultiplyKernel>(y.GradSpan, y.Rows, y.Cols, other.Span, other.Rows, other.Cols, share.Span, y.Cols);
+        AccumulateReduced(parent, share.Span, y.Rows, y.Cols);
+        TensorPool<T>.Return(share);
+    }
+
+    /// <summary>One element-wise binary operation in its three broadcast forms, each a TensorPrimitives call.</summary>
+    private interface IBroadcastKernel
+    {
+        static abstract void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination);
+        static abstract void Apply(ReadOnlySpan<T> x, T y, Span<T> destination);
+        static abstract void Apply(T x, ReadOnlySpan<T> y, Span<T> destination);
+    }
+
+    private readonly struct AddKernel : IBroadcastKernel
+    {
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Add(x, y, d);
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Add(x, y, d);
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Add(y, x, d);
+    }
+
+    private readonly struct SubtractKernel : IBroadcastKernel
+    {
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Subtract(x, y, d);
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Subtract(x, y, d);
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Subtract(x, y, d);
+    }
+
+    private readonly struct MultiplyKernel : IBroadcastKernel
+    {
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Multiply(x, y, d);
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Multiply(x, y, d);
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Multiply(y, x, d);
+    }
+
+    private readonly struct DivideKernel : IBroadcastKernel
+    {
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Divide(x, y, d);
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Divide(x, y, d);
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Divide(x, y, d);
+    }
+
+    // ---- Ops with a scalar ------------------------------------------------------------------------------
+
+    /// <summary>y = a + s.</summary>
+    /// <remarks>da += dy.</remarks>
+    public static Tensor<T> operator +(Tensor<T> a, T s) => a.AddScalar(s);
+
+    /// <summary>y = s + a.</summary>
+    /// <remarks>da += dy.</remarks>
+    public static Tensor<T> operator +(T s, Tensor<T> a) => a.AddScalar(s);
+
+    /// <summary>y = a − s.</summary>
+    /// <remarks>da += dy.</remarks>
+    public static Tensor<T> operator -(Tensor<T> a, T s) => a.AddScalar(-s);
+
+    /// <summary>y = s − a.</summary>
+    /// <remarks>da −= dy.</remarks>
+    public static Tensor<T> operator -(T s, Tensor<T> a)
+    {
+        Check(a);
+        var y = Result(a.Rows, a.Cols, a);
+        TensorPrimitives.Subtract(s, a.Span, y.Span);
+        return y.Record(a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
+    }
+
+    /// <summary>y = a · s.</summary>
+    /// <remarks>da += dy · s.</remarks>
+    public static Tensor<T> operator *(Tensor<T> a, T s) => a.MultiplyScalar(s);
+
+    /// <summary>y = s · a.</summary>
+    /// <remarks>da += dy · s.</remarks>
+    public static Tensor<T> operator *(T s, Tensor<T> a) => a.MultiplyScalar(s);
+
+    /// <summary>y = a / s.</summary>
+    /// <remarks>da += dy / s.</remarks>
+    public static Tensor<T> operator /(Tensor<T> a, T s)
+    {
+        Check(a);
+        var y = Result(a.Rows, a.Cols, a);
+        TensorPrimitives.Divide(a.Span, s, y.Span);
+        return y.Record(a, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, T.One / y.Scalar), scalar: s);
+    }
+
+    /// <summary>y = s / a.</summary>
+    /// <remarks>da += −dy · s / a² = −dy · y / a.</remarks>
+    public static Tensor<T> operator /(T s, Tensor<T> a)
+    {
+        Check(a);
+        var y = Result(a.Rows, a.Cols, a);
+        TensorPrimitives.Divide(s, a.Span, y.Span);
+        return y.Record(a, null, static y =>
+            Elementwise.AccumulateGradient<T, ReciprocalGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
+    }
+
+    private Tensor<T> AddScalar(T s)
+    {
+        Check(this);
+        var y = Result(Rows, Cols, this);
+        TensorPrimitives.Add(Span, s, y.Span);
+        return y.Record(this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan));
+    }
+
+    private Tensor<T> MultiplyScalar(T s)
+    {
+        Check(this);
+        var y = Result(Rows, Cols, this);
+        TensorPrimitives.Multiply(Span, s, y.Span);
+        return y.Record(this, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, y.Scalar), scalar: s);
+    }
+
+    /// <summary>d/da (s / a) = −s / a² = −y / a.</summary>
+    private readonly struct ReciprocalGradient : IGradientOperator<T>
+    {
+        public static T Invoke(T x, T y, T dy) => -dy * y / x;
+        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => -dy * y / x;
+        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => -dy * y / x;
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => -dy * y / x;
+    }
+
+    // ---- Element-wise unary ops ---------------------------------------------------------------------------
+
+    /// <summary>y = −a.</summary>
+    /// <remarks>da −= dy.</remarks>
+    public static Tensor<T> operator -(Tensor<T> a)
+    {
+        Check(a);
+        var y = Result(a.Rows, a.Cols, a);
+        TensorPrimitives.Negate(a.Span, y.Span);
+        return y.Record(a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
+    }
+
+    /// <summary>y = −a; the same as unary <c>-a</c>.</summary>
+    public Tensor<T> Negate() => -this;
+
+    /// <summary>y = eˣ.</summary>
+    /// <remarks>dx += dy · eˣ = dy · y, reusing the saved output.</remarks>
+    public Tensor<T> Exp()
+    {
+        Check(this);
+        var y = Result(Rows, Cols, this);
+        TensorPrimitives.Exp(Span, y.Span);
+        return y.Record(this, null, static y =>
+        {
+            var dx = y.Input.GradAccumulator();
+            TensorPrimitives.MultiplyAdd(y.GradSpan, y.Span, dx, dx);
+        });
+    }
+
+    /// <summary>y = ln x (NaN for x &lt; 0, −∞ at 0, as in PyTorch).</summary>
+    /// <remarks>dx += dy / x.</remarks>
+    public Tensor<T> Log()
+    {
+        Check(this);
+        var y = Result(Rows, Cols, this);
+        TensorPrimitives.Log(Span, y.Span);
+        return y.Record(this, null, static y =>
+            Elementwise.AccumulateGradient<T, LogGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
+    }
+
+    /// <summary>y = x².</summary>
+    /// <remarks>dx += 2x · dy.</remarks>
+    public Tensor<T> Square()
+    {
+        Check(this);
+        var y = Result(Rows, Cols, this);
+        TensorPrimitives.Multiply(Span, Span, y.Span);
+        return y.Record(this, null, static y =>
+            Elementwise.AccumulateGradient<T, SquareGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
+    }
+
+    private readonly struct LogGradient : IGradientOperator<T>
+    {
+        public static T Invoke(T x, T y, T dy) => dy / x;
+        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy / x;
+        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy / x;
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy / x;
+    }
+
+    private readonly struct SquareGradient : IGradientOperator<T>
+    {
+        public static T Invoke(T x, T y, T dy) => (x + x) * dy;
+        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => (x + x) * dy;
+        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => (x + x) * dy;
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => (x + x) * dy;
+    }
+
+    // ---- Reductions ---------------------------------------------------------------------------------------
+
+    /// <summary>The sum of all elements, as a 1 × 1 tensor.</summary>
+    /// <remarks>dx += dy (the one upstream value, spread over every element).</remarks>
+    public Tensor<T> Sum()
+    {
+        Check(this);
+        var y = Result(1, 1, this);
+        y.Span[0] = TensorPrimitives.Sum<T>(Span);
+        return y.Record(this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0]));
+    }
+
+    /// <summary>The mean of all elements, as a 1 × 1 tensor (NaN for an empty tensor, as in PyTorch).</summary>
+    /// <remarks>dx += dy / N.</remarks>
+    public Tensor<T> Mean()
+    {
+        Check(this);
+        var y = Result(1, 1, this);
+        y.Span[0] = TensorPrimitives.Sum<T>(Span) / T.CreateTruncating(Length);
+        return y.Record(this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0] / T.CreateTruncating(y.Input.Length)));
+    }
+
+    // ---- Small helpers shared by the steps ----------------------------------------------------------------
+
+    private static void AddInto(Span<T> gradient, ReadOnlySpan<T> share) => TensorPrimitives.Add(gradient, share, gradient);
+
+    private static void AddInto(Span<T> gradient, T share) => TensorPrimitives.Add(gradient, share, gradient);
+
+    private static void SubtractFrom(Span<T> gradient, ReadOnlySpan<T> share) => TensorPrimitives.Subtract(gradient, share, gradient);
+
+    private static void MultiplyAddInto(Span<T> gradient, ReadOnlySpan<T> share, T scale) =>
+        TensorPrimitives.MultiplyAdd(share, scale, gradient, gradient);
+
+    private static void Check(Tensor<T> a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        a.ThrowIfReleased();
+    }
+
+    private void CheckOperand(Tensor<T> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfReleased();
+        other.ThrowIfReleased();
+    }
+}

@@ -1,0 +1,68 @@
+using System.Numerics;
+
+namespace MiniGrad.Layers;
+
+/// <summary>
+/// A fully connected layer: y = x·W + b, for x of shape batch × inFeatures, W of shape inFeatures × outFeatures
+/// and b of shape 1 × outFeatures (broadcast over the batch).
+/// </summary>
+/// <remarks>
+/// <para>dx = dy·Wᵀ, dW += xᵀ·dy, db += Σ_rows dy.</para>
+/// <para>By default W and b are drawn from U(±1/√inFeatures), as PyTorch's <c>nn.Linear</c> does; the other
+/// <see cref="WeightInit"/> schemes draw W by their rule and start b at zero. All draws come from the caller's
+/// <see cref="Random"/>, W first (row-major), then b.</para>
+/// </remarks>
+public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a layer mapping <paramref name="inFeatures"/> inputs to <paramref name="outFeatures"/> outputs.</summary>
+    /// <param name="inFeatures">Width of the input (columns of x), at least 1.</param>
+    /// <param name="outFeatures">Width of the output, at least 1.</param>
+    /// <param name="rng">The source of every random draw of the initialisation.</param>
+    /// <param name="init">How to initialise the weight (and bias); PyTorch's scheme by default.</param>
+    public Dense(int inFeatures, int outFeatures, Random rng, WeightInit init = WeightInit.Default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!Enum.IsDefined(init)) throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown weight initialisation scheme.");
+
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = Tensor<T>.Zeros(inFeatures, outFeatures, requiresGrad: true);
+        Bias = Tensor<T>.Zeros(1, outFeatures, requiresGrad: true);
+        Init.Apply(init, Weight, rng);
+        if (init == WeightInit.Default)
+        {
+            double bound = 1 / Math.Sqrt(inFeatures);
+            Init.Uniform(Bias, -bound, bound, rng);
+        }
+    }
+
+    /// <summary>Width of the input.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Width of the output.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>W, inFeatures × outFeatures; requires grad.</summary>
+    public Tensor<T> Weight { get; }
+
+    /// <summary>b, 1 × outFeatures; requires grad.</summary>
+    public Tensor<T> Bias { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">x does not have <see cref="InFeatures"/> columns.</exception>
+    public override Tensor<T> Forward(Tensor<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Cols != InFeatures)
+            throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {InFeatures}.", nameof(x));
+        return x.MatMul(Weight) + Bias;
+    }
+
+    /// <summary>W, then b.</summary>
+    public override IEnumerable<Tensor<T>> Parameters() => [Weight, Bias];
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Dense({InFeatures} → {OutFeatures})";
+}
