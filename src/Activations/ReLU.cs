@@ -22,7 +22,11 @@ public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     public override T Derivative(T x) => x > T.Zero ? T.One : T.Zero;
 
     /// <inheritdoc/>
-    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => TensorPrimitives.Max(input, T.Zero, output);
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        TensorPrimitives.Max(input, T.Zero, output);
+    }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>

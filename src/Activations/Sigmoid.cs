@@ -27,7 +27,11 @@ public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, I
     }
 
     /// <inheritdoc/>
-    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => TensorPrimitives.Sigmoid(input, output);
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        if (input.Length > 0) TensorPrimitives.Sigmoid(input, output); // which refuses empty spans
+    }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>

@@ -24,7 +24,11 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     }
 
     /// <inheritdoc/>
-    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => TensorPrimitives.Tanh(input, output);
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        TensorPrimitives.Tanh(input, output);
+    }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
