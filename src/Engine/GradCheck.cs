@@ -40,7 +40,7 @@ public static class GradCheck
         for (int k = 0; k < inputs.Count; k++)
         {
             var input = inputs[k] ?? throw new ArgumentNullException(nameof(inputs), $"GradCheck: input {k} is null.");
-            if (!input.RequiresGrad || input.IsRecorded || input.IsPooled)
+            if (!input.RequiresGrad || !input.IsLeaf)
                 throw new ArgumentException($"GradCheck: input {k} ({input.Shape}) must be a leaf tensor created with requiresGrad: true.", nameof(inputs));
         }
         if (Tape.IsRecording)

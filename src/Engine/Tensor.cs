@@ -95,6 +95,12 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     /// <summary>
+    /// Whether this tensor was made by the user rather than by a recorded op (PyTorch's <c>is_leaf</c>).
+    /// Only leaves keep a <see cref="Grad"/> after backward, and only leaves can be optimizer parameters.
+    /// </summary>
+    public bool IsLeaf => !IsPooled;
+
+    /// <summary>
     /// The gradient of the last backward pass with respect to this tensor, accumulated (<c>+=</c>) over passes:
     /// same shape as this tensor, <c>null</c> until a backward pass reaches it. Cleared by <see cref="ZeroGrad"/>.
     /// </summary>

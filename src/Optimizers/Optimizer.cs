@@ -27,7 +27,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < this.parameters.Length; i++)
         {
             var parameter = this.parameters[i] ?? throw new ArgumentNullException(nameof(parameters), $"Parameter {i} is null.");
-            if (!parameter.RequiresGrad || parameter.IsRecorded || parameter.IsPooled)
+            if (!parameter.RequiresGrad || !parameter.IsLeaf)
                 throw new ArgumentException($"Parameter {i} ({parameter.Shape}) is not a leaf tensor that requires grad; an optimizer can only update those.", nameof(parameters));
             if (!seen.Add(parameter))
                 throw new ArgumentException($"Parameter {i} ({parameter.Shape}) appears more than once in the list; it would be stepped twice.", nameof(parameters));

@@ -30,7 +30,9 @@ public class TapeTests
         var y = scaled.MatMul(w).Sum(); // two ops recorded
         Assert.Equal(2, tape.Count);
         Assert.True(y.RequiresGrad);
+        Assert.False(y.IsLeaf);
         Assert.False(scaled.RequiresGrad);
+        Assert.True(scaled.IsLeaf && w.IsLeaf);
     }
 
     [Fact]
