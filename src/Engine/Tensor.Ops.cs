@@ -34,7 +34,7 @@ public sealed partial class Tensor<T>
     /// <remarks>dA += dyᵀ.</remarks>
     public Tensor<T> Transpose()
     {
-        ThrowIfReleased();
+        Check(this);
         var y = Result(Cols, Rows, this);
         Transpose(Span, Rows, Cols, y.Span, accumulate: false);
         return y.Record(this, null, static y => Transpose(y.GradSpan, y.Rows, y.Cols, y.Input.GradAccumulator(), accumulate: true));
