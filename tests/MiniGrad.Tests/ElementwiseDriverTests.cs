@@ -1,0 +1,62 @@
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad.Tests;
+
+/// <summary>The element-wise driver: every vector width and the scalar tail give the scalar result, for every length.</summary>
+[Trait("Category", "Kernels")]
+public class ElementwiseDriverTests
+{
+    /// <summary>f(x) = 2x + 1; applying it twice in place shows each element is read before it is written.</summary>
+    private readonly struct Affine : IUnaryOperator<double>
+    {
+        public static double Invoke(double x) => 2 * x + 1;
+        public static Vector128<double> Invoke(Vector128<double> x) => x * 2 + Vector128<double>.One;
+        public static Vector256<double> Invoke(Vector256<double> x) => x * 2 + Vector256<double>.One;
+        public static Vector512<double> Invoke(Vector512<double> x) => x * 2 + Vector512<double>.One;
+    }
+
+    /// <summary>dx += dy · (x + y), so each of the three inputs matters.</summary>
+    private readonly struct Mixed : IGradientOperator<float>
+    {
+        public static float Invoke(float x, float y, float dy) => dy * (x + y);
+        public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> dy) => dy * (x + y);
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy) => dy * (x + y);
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy) => dy * (x + y);
+    }
+
+    [Fact]
+    public void Map_matches_the_scalar_form_for_every_length_and_works_in_place()
+    {
+        for (int length = 0; length <= 257; length++)
+        {
+            var x = Enumerable.Range(0, length).Select(i => i * 0.37 - 20).ToArray();
+            var y = new double[length];
+            Elementwise.Map<double, Affine>(x, y);
+            Assert.Equal(x.Select(v => 2 * v + 1), y);
+
+            Elementwise.Map<double, Affine>(y, y); // in place
+            Assert.Equal(x.Select(v => 2 * (2 * v + 1) + 1), y);
+        }
+    }
+
+    [Fact]
+    public void AccumulateGradient_adds_each_element_exactly_once_for_every_length()
+    {
+        for (int length = 0; length <= 257; length++)
+        {
+            var x = Enumerable.Range(0, length).Select(i => (float)i).ToArray();
+            var y = Enumerable.Range(0, length).Select(i => 0.5f * i).ToArray();
+            var dy = Enumerable.Range(0, length).Select(i => i % 2 == 0 ? 1f : -1f).ToArray();
+            var dx = Enumerable.Repeat(10f, length).ToArray();
+            Elementwise.AccumulateGradient<float, Mixed>(x, y, dy, dx);
+            for (int i = 0; i < length; i++) Assert.Equal(10f + dy[i] * (x[i] + y[i]), dx[i]);
+        }
+    }
+
+    [Fact]
+    public void Spans_of_different_lengths_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Elementwise.Map<double, Affine>(new double[4], new double[5]));
+        Assert.Throws<ArgumentException>(() => Elementwise.AccumulateGradient<float, Mixed>(new float[4], new float[4], new float[3], new float[4]));
+    }
+}
