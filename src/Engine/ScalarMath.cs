@@ -14,7 +14,4 @@ internal static class ScalarMath
         if (T.IsPositiveInfinity(u)) return u;
         return T.Log(u) * x / (u - T.One);
     }
-
-    /// <summary>σ(x) = 1 / (1 + e^(−x)), finite for every x: e^(−x) = ∞ gives 0, not NaN.</summary>
-    internal static T Sigmoid<T>(T x) where T : IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using MiniGrad.Activations;
 
 namespace MiniGrad.Losses;
 
@@ -13,6 +14,8 @@ namespace MiniGrad.Losses;
 /// </remarks>
 public sealed class BCEWithLogitsLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private static readonly Sigmoid<T> Sigmoid = new();
+
     /// <summary>The loss of the <paramref name="logits"/> against <paramref name="target"/> (same shape, values in [0, 1]), as a 1 × 1 tensor.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public Tensor<T> Forward(Tensor<T> logits, Tensor<T> target)
@@ -34,7 +37,7 @@ public sealed class BCEWithLogitsLoss<T> where T : unmanaged, IFloatingPointIeee
             if (logits.RequiresGrad)
             {
                 var dx = logits.GradAccumulator();
-                for (int i = 0; i < x.Length; i++) dx[i] += scale * (ScalarMath.Sigmoid(x[i]) - t[i]);
+                for (int i = 0; i < x.Length; i++) dx[i] += scale * (Sigmoid.Apply(x[i]) - t[i]);
             }
             if (target.RequiresGrad) // dL/dt = −x
             {

@@ -20,14 +20,17 @@ public sealed class MSELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         var difference = TensorPool<T>.Rent(prediction.Rows, prediction.Cols);
         TensorPrimitives.Subtract(prediction.Span, target.Span, difference.Span);
         loss.Span[0] = TensorPrimitives.SumOfSquares<T>(difference.Span) / T.CreateTruncating(prediction.Length);
-        TensorPool<T>.Return(difference);
 
+        if (!loss.RequiresGrad)
+        {
+            TensorPool<T>.Return(difference);
+            return loss;
+        }
+        loss.Saved = difference; // p − t, for backward
         return loss.Record(prediction, target, static loss =>
         {
-            var (prediction, target) = (loss.Input, loss.Other);
+            var (prediction, target, difference) = (loss.Input, loss.Other, loss.Saved!);
             T scale = (T.One + T.One) * loss.GradSpan[0] / T.CreateTruncating(prediction.Length); // 2·dL/N
-            var difference = TensorPool<T>.Rent(prediction.Rows, prediction.Cols);
-            TensorPrimitives.Subtract(prediction.Span, target.Span, difference.Span);
             if (prediction.RequiresGrad)
             {
                 var dp = prediction.GradAccumulator();
@@ -38,7 +41,6 @@ public sealed class MSELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var dt = target.GradAccumulator();
                 TensorPrimitives.MultiplyAdd(difference.Span, -scale, dt, dt);
             }
-            TensorPool<T>.Return(difference);
         });
     }
 }

@@ -67,6 +67,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         T beta1 = T.CreateTruncating(Beta1), beta2 = T.CreateTruncating(Beta2), eps = T.CreateTruncating(Eps);
         T oneMinusBeta1 = T.CreateTruncating(1 - Beta1), oneMinusBeta2 = T.CreateTruncating(1 - Beta2);
+        T decay = T.CreateTruncating(WeightDecay), shrink = T.CreateTruncating(1 - LearningRate * WeightDecay);
         for (int k = 0; k < Parameters.Count; k++)
         {
             var parameter = Parameters[k];
@@ -78,13 +79,9 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             double correction1 = 1 - Math.Pow(Beta1, t), correction2 = 1 - Math.Pow(Beta2, t);
             T stepSize = T.CreateTruncating(LearningRate / correction1);
             T correction2Root = T.CreateTruncating(Math.Sqrt(correction2));
-            T decay = T.CreateTruncating(WeightDecay);
 
             if (decoupledWeightDecay && WeightDecay != 0)
-            {
-                T shrink = T.CreateTruncating(1 - LearningRate * WeightDecay); // AdamW: p ← p · (1 − lr · λ)
-                for (int i = 0; i < p.Length; i++) p[i] *= shrink;
-            }
+                for (int i = 0; i < p.Length; i++) p[i] *= shrink; // AdamW: p ← p · (1 − lr · λ)
             for (int i = 0; i < p.Length; i++)
             {
                 T d = decoupledWeightDecay ? g[i] : g[i] + decay * p[i];
