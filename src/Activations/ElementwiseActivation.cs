@@ -41,11 +41,17 @@ public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, 
     }
 
     /// <summary>y = f(x) element by element, recorded on the tape when one is open.</summary>
-    public sealed override Tensor<T> Forward(Tensor<T> x)
+    /// <remarks>Activations with a learned parameter (PReLU, SiLU with a learned β) or a random one (RReLU in training)
+    /// override this to record their own step; the rest only write the kernels.</remarks>
+    public override Tensor<T> Forward(Tensor<T> x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.Activate(this);
     }
+
+    /// <summary>A hyperparameter as T, after checking that it is finite.</summary>
+    private protected static T Finite(double value, string name) =>
+        double.IsFinite(value) ? T.CreateTruncating(value) : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number.");
 
     private protected void CheckLengths(params ReadOnlySpan<int> lengths)
     {

@@ -11,6 +11,17 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class Identity<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "identity", Title = "Identity",
+        Formula = "f(x) = x",
+        Derivative = "f'(x) = 1",
+        Lower = double.NegativeInfinity, Upper = double.PositiveInfinity,
+        ZeroCentred = true, Monotonic = true, Smooth = true,
+        Use = "output layer for regression",
+    };
+
     /// <inheritdoc/>
     public override T Apply(T x) => x;
 

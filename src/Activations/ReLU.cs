@@ -15,6 +15,17 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "relu", Title = "ReLU",
+        Formula = "f(x) = max(0, x)",
+        Derivative = "f'(x) = 1 for x > 0, 0 for x ≤ 0",
+        Lower = 0, LowerIncluded = true, Upper = double.PositiveInfinity,
+        ZeroCentred = false, Monotonic = true, Smooth = false,
+        Use = "the default for hidden layers",
+    };
+
     /// <inheritdoc/>
     public override T Apply(T x) => T.Max(x, T.Zero);
 
@@ -35,9 +46,9 @@ public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy · ReLU'(x) = dy where x &gt; 0, else 0.</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
-        public static T Invoke(T x, T y, T dy) => x > T.Zero ? dy : T.Zero;
-        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.GreaterThan(x, Vector128<T>.Zero) & dy;
-        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.GreaterThan(x, Vector256<T>.Zero) & dy;
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.GreaterThan(x, Vector512<T>.Zero) & dy;
+        public T Invoke(T x, T y, T dy) => x > T.Zero ? dy : T.Zero;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.GreaterThan(x, Vector128<T>.Zero) & dy;
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.GreaterThan(x, Vector256<T>.Zero) & dy;
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.GreaterThan(x, Vector512<T>.Zero) & dy;
     }
 }

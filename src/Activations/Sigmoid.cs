@@ -16,6 +16,17 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "sigmoid", Title = "Sigmoid",
+        Formula = "σ(x) = 1 / (1 + e^(−x))",
+        Derivative = "σ'(x) = σ(x)(1 − σ(x)) ≤ 1/4",
+        Lower = 0, Upper = 1,
+        ZeroCentred = false, Monotonic = true, Smooth = true,
+        Use = "output layer for a binary probability; avoid in deep hidden stacks",
+    };
+
     /// <inheritdoc/>
     public override T Apply(T x) => T.One / (T.One + T.Exp(-x));
 
@@ -40,9 +51,9 @@ public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, I
     /// <summary>dy · σ'(x) = dy · y(1 − y).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
-        public static T Invoke(T x, T y, T dy) => dy * y * (T.One - y);
-        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * y * (Vector128<T>.One - y);
-        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * y * (Vector256<T>.One - y);
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * y * (Vector512<T>.One - y);
+        public T Invoke(T x, T y, T dy) => dy * y * (T.One - y);
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * y * (Vector128<T>.One - y);
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * y * (Vector256<T>.One - y);
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * y * (Vector512<T>.One - y);
     }
 }

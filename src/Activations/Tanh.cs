@@ -13,6 +13,17 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "tanh", Title = "Tanh",
+        Formula = "tanh(x) = (eˣ − e^(−x)) / (eˣ + e^(−x))",
+        Derivative = "tanh'(x) = 1 − tanh²(x) ≤ 1",
+        Lower = -1, Upper = 1,
+        ZeroCentred = true, Monotonic = true, Smooth = true,
+        Use = "hidden layers of shallow networks and RNNs; outputs in (−1, 1)",
+    };
+
     /// <inheritdoc/>
     public override T Apply(T x) => T.Tanh(x);
 
@@ -37,9 +48,9 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy · tanh'(x) = dy · (1 − y²).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
-        public static T Invoke(T x, T y, T dy) => dy * (T.One - y * y);
-        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * (Vector128<T>.One - y * y);
-        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * (Vector256<T>.One - y * y);
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * (Vector512<T>.One - y * y);
+        public T Invoke(T x, T y, T dy) => dy * (T.One - y * y);
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * (Vector128<T>.One - y * y);
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * (Vector256<T>.One - y * y);
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * (Vector512<T>.One - y * y);
     }
 }

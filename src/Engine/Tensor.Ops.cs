@@ -323,10 +323,10 @@ public sealed partial class Tensor<T>
     /// <summary>d/da (s / a) = −s / a² = −y / a.</summary>
     private readonly struct ReciprocalGradient : IGradientOperator<T>
     {
-        public static T Invoke(T x, T y, T dy) => -dy * y / x;
-        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => -dy * y / x;
-        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => -dy * y / x;
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => -dy * y / x;
+        public T Invoke(T x, T y, T dy) => -dy * y / x;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => -dy * y / x;
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => -dy * y / x;
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => -dy * y / x;
     }
 
     // ---- Element-wise unary ops ---------------------------------------------------------------------------
@@ -382,18 +382,65 @@ public sealed partial class Tensor<T>
 
     private readonly struct LogGradient : IGradientOperator<T>
     {
-        public static T Invoke(T x, T y, T dy) => dy / x;
-        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy / x;
-        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy / x;
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy / x;
+        public T Invoke(T x, T y, T dy) => dy / x;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy / x;
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy / x;
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy / x;
     }
 
     private readonly struct SquareGradient : IGradientOperator<T>
     {
-        public static T Invoke(T x, T y, T dy) => (x + x) * dy;
-        public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => (x + x) * dy;
-        public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => (x + x) * dy;
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => (x + x) * dy;
+        public T Invoke(T x, T y, T dy) => (x + x) * dy;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => (x + x) * dy;
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => (x + x) * dy;
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => (x + x) * dy;
+    }
+
+    // ---- Element-wise maximum (Maxout) ----------------------------------------------------------------------
+
+    /// <summary>y = max(a, b) element by element, for tensors of one shape; ties go to a (this tensor).</summary>
+    /// <remarks>
+    /// da += dy where a ≥ b, db += dy where a &lt; b: the gradient flows to the larger input only. Ties go to the
+    /// first operand, so a chain max(max(z₀, z₁), z₂) routes each element's gradient to the first piece that
+    /// attains the maximum, as an argmax over pieces would.
+    /// </remarks>
+    internal Tensor<T> Maximum(Tensor<T> other)
+    {
+        CheckOperand(other);
+        if (Rows != other.Rows || Cols != other.Cols)
+            throw new ArgumentException($"Maximum: shapes {Shape} and {other.Shape} must be equal.", nameof(other));
+        var y = Result(Rows, Cols, this, other);
+        Elementwise.Map(Span, other.Span, y.Span, new Larger());
+        return y.Record(this, other, static y =>
+        {
+            var (a, b) = (y.Input, y.Other);
+            if (a.requiresGrad) Elementwise.AccumulateGradient(a.Span, b.Span, y.GradSpan, a.GradAccumulator(), new WhereLarger(orEqual: true));
+            if (b.requiresGrad) Elementwise.AccumulateGradient(b.Span, a.Span, y.GradSpan, b.GradAccumulator(), new WhereLarger(orEqual: false));
+        });
+    }
+
+    /// <summary>max(a, b): b where a &lt; b or b is NaN, else a; so ties go to a and a NaN in either propagates.</summary>
+    private readonly struct Larger : IBinaryOperator<T>
+    {
+        public T Invoke(T a, T b) => a < b || T.IsNaN(b) ? b : a;
+        public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.ConditionalSelect(Vector128.LessThan(a, b) | ~Vector128.Equals(b, b), b, a);
+        public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.ConditionalSelect(Vector256.LessThan(a, b) | ~Vector256.Equals(b, b), b, a);
+        public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.LessThan(a, b) | ~Vector512.Equals(b, b), b, a);
+    }
+
+    /// <summary>dy where this operand won: where it is larger than the other (or equal, for the first operand).</summary>
+    private readonly struct WhereLarger(bool orEqual) : IGradientOperator<T>
+    {
+        public T Invoke(T x, T other, T dy) => x > other || (orEqual && x == other) ? dy : T.Zero;
+
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> other, Vector128<T> dy) =>
+            (orEqual ? Vector128.GreaterThanOrEqual(x, other) : Vector128.GreaterThan(x, other)) & dy;
+
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> other, Vector256<T> dy) =>
+            (orEqual ? Vector256.GreaterThanOrEqual(x, other) : Vector256.GreaterThan(x, other)) & dy;
+
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> other, Vector512<T> dy) =>
+            (orEqual ? Vector512.GreaterThanOrEqual(x, other) : Vector512.GreaterThan(x, other)) & dy;
     }
 
     // ---- Reductions ---------------------------------------------------------------------------------------

@@ -5,75 +5,12 @@ using MiniGrad.Losses;
 
 namespace MiniGrad.Tests;
 
+/// <summary>Activations as modules: values, gradients, extremes. In the Kernels category too, because the gradient
+/// checks reach every vector width of each op, and CI reruns them with the wider ones switched off.</summary>
+[Trait("Category", "Kernels")]
 public class ActivationTests
 {
-    private static readonly Dictionary<string, Func<object>> Activations = new()
-    {
-        ["Sigmoid"] = () => new Sigmoid<double>(),
-        ["Tanh"] = () => new Tanh<double>(),
-        ["ReLU"] = () => new ReLU<double>(),
-        ["Identity"] = () => new Identity<double>(),
-    };
-
-    public static TheoryData<string> Names => new(Activations.Keys);
-
-    private static ElementwiseActivation<T> Create<T>(string name) where T : unmanaged, IFloatingPointIeee754<T> => name switch
-    {
-        "Sigmoid" => new Sigmoid<T>(),
-        "Tanh" => new Tanh<T>(),
-        "ReLU" => new ReLU<T>(),
-        "Identity" => new Identity<T>(),
-        _ => throw new ArgumentException(name),
-    };
-
-    // ---- Vector kernels against the scalar reference, every length 0..257 -------------------------------
-
-    [Theory]
-    [Trait("Category", "Kernels")]
-    [MemberData(nameof(Names))]
-    public void Float_kernels_match_the_scalar_reference_for_every_length(string name) => KernelsMatchReference<float>(name, 2e-6);
-
-    [Theory]
-    [Trait("Category", "Kernels")]
-    [MemberData(nameof(Names))]
-    public void Double_kernels_match_the_scalar_reference_for_every_length(string name) => KernelsMatchReference<double>(name, 1e-14);
-
-    private static void KernelsMatchReference<T>(string name, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var activation = Create<T>(name);
-        var rng = new Random(1);
-        for (int length = 0; length <= 257; length++)
-        {
-            // Values over the interesting range, with the kink x = 0 and both signs of tiny values among them.
-            var x = new T[length];
-            for (int i = 0; i < length; i++)
-                x[i] = T.CreateTruncating((i % 7) switch { 0 => 0.0, 1 => 1e-30, 2 => -1e-30, _ => rng.NextDouble() * 16 - 8 });
-            var dy = Enumerable.Range(0, length).Select(_ => T.CreateTruncating(rng.NextDouble() * 2 - 1)).ToArray();
-            var dxStart = Enumerable.Range(0, length).Select(_ => T.CreateTruncating(rng.NextDouble())).ToArray();
-
-            var y = new T[length];
-            activation.ForwardKernel(x, y);
-            var dx = (T[])dxStart.Clone();
-            activation.BackwardKernel(x, y, dy, dx);
-
-            for (int i = 0; i < length; i++)
-            {
-                Numerics.Close(activation.Apply(x[i]), y[i], tolerance, $"{name} f at length {length}, element {i} (x = {x[i]})");
-                // The backward kernel accumulates: dx = previous dx + dy · f'(x).
-                Numerics.Close(dxStart[i] + dy[i] * activation.Derivative(x[i]), dx[i], tolerance, $"{name} f' at length {length}, element {i} (x = {x[i]})");
-            }
-        }
-    }
-
-    [Fact]
-    public void Kernels_reject_spans_of_different_lengths()
-    {
-        var identity = new Identity<double>();
-        Assert.Throws<ArgumentException>(() => identity.ForwardKernel(new double[3], new double[4]));
-        Assert.Throws<ArgumentException>(() => new Tanh<double>().BackwardKernel(new double[3], new double[3], new double[2], new double[3]));
-    }
-
-    // ---- Values at named points ------------------------------------------------------------------------
+    // ---- Values at named points, from the literature -----------------------------------------------------
 
     [Fact]
     public void Sigmoid_at_named_points()
@@ -99,67 +36,68 @@ public class ActivationTests
     }
 
     [Fact]
-    public void ReLU_follows_PyTorch_at_the_kink()
+    public void SELU_constants_and_values()
+    {
+        Assert.Equal(1.0507009873554805, SELU<double>.Scale);
+        Assert.Equal(1.6732632423543772, SELU<double>.Alpha);
+        Assert.Equal(1.0507009873554805f, SELU<float>.Scale);
+        var selu = new SELU<double>();
+        Assert.Equal(1.0507009873554805, selu.Apply(1), 1e-16);
+        Assert.Equal(1.0507009873554805 * 1.6732632423543772 * (Math.Exp(-1) - 1), selu.Apply(-1), 1e-15);
+        Assert.Equal(1.0507009873554805, selu.Derivative(1), 1e-16);
+        Assert.Equal(1.0507009873554805 * 1.6732632423543772, selu.Derivative(0), 1e-15); // PyTorch: x ≤ 0 takes λα·eˣ
+    }
+
+    [Fact]
+    public void GELU_exact_and_tanh_at_one()
+    {
+        Assert.Equal(0.8413447460685429, new GELU<double>().Apply(1), 1e-16);
+        Assert.Equal(0.8411919906082768, new GELU<double>(approximate: true).Apply(1), 1e-16);
+        Assert.Equal(0.8413447f, new GELU<float>().Apply(1f), 1e-7f);
+        Assert.Equal(0.0, new GELU<double>().Apply(0));
+        Assert.Equal(0.5, new GELU<double>().Derivative(0), 1e-16);            // Φ(0)
+        Assert.Equal(0.5, new GELU<double>(approximate: true).Derivative(0), 1e-16);
+        // Φ(1) + φ(1) = 0.8413447460685429 + 0.24197072451914337
+        Assert.Equal(1.0833154705876864, new GELU<double>().Derivative(1), 1e-15);
+    }
+
+    [Fact]
+    public void Mish_SiLU_Softplus_and_ELU_at_named_points()
+    {
+        Assert.Equal(0.8650983882673103, new Mish<double>().Apply(1), 1e-15);
+        Assert.Equal(0.6, new Mish<double>().Derivative(0), 1e-15);           // tanh(ln 2) = 3/5
+        Assert.Equal(0.7310585786300049, new SiLU<double>().Apply(1), 1e-16); // 1·σ(1)
+        Assert.Equal(0.5, new SiLU<double>().Derivative(0));
+        Assert.Equal(Math.Log(2), new Softplus<double>().Apply(0), 1e-16);
+        Assert.Equal(Math.Log(2) / 2, new Softplus<double>(beta: 2).Apply(0), 1e-16);
+        Assert.Equal(0.5, new Softplus<double>().Derivative(0));
+        Assert.Equal(25.0, new Softplus<double>().Apply(25));                 // linear above the threshold
+        Assert.Equal(-0.6321205588285577, new ELU<double>().Apply(-1), 1e-16);
+        Assert.Equal(-9.9999999995e-11, new ELU<double>().Apply(-1e-10), 1e-24); // e^(−1e−10) − 1: expm1 keeps the digits
+        Assert.Equal(-0.5 * 0.6321205588285577, new ELU<double>(alpha: 0.5).Apply(-1), 1e-16);
+    }
+
+    [Fact]
+    public void Kinks_follow_PyTorch()
+    {
+        Assert.Equal(0.0, new ReLU<double>().Derivative(0));
+        Assert.Equal(0.01, new LeakyReLU<double>().Derivative(0));
+        Assert.Equal(0.2, new LeakyReLU<double>(slope: 0.2).Derivative(0));
+        Assert.Equal(-0.02, new LeakyReLU<double>().Apply(-2), 1e-17);
+        Assert.Equal(0.25, new PReLU<double>().Derivative(0));
+        Assert.Equal(1.0, new ELU<double>().Derivative(0));
+        Assert.Equal(0.5, new ELU<double>(alpha: 0.5).Derivative(0));
+        Assert.Equal((1.0 / 8 + 1.0 / 3) / 2, new RReLU<double>().Derivative(0), 1e-16);
+    }
+
+    [Fact]
+    public void ReLU_passes_positives_and_NaN()
     {
         var relu = new ReLU<double>();
         Assert.Equal(0.0, relu.Apply(-2));
         Assert.Equal(3.0, relu.Apply(3));
-        Assert.Equal(0.0, relu.Derivative(0));  // PyTorch: ReLU'(0) = 0
         Assert.Equal(1.0, relu.Derivative(1e-300));
-        Assert.Equal(0.0, relu.Derivative(-1));
         Assert.True(double.IsNaN(relu.Apply(double.NaN)));
-    }
-
-    [Fact]
-    public void Identity_passes_values_and_gradients_through()
-    {
-        var identity = new Identity<double>();
-        Assert.Equal(-4.5, identity.Apply(-4.5));
-        Assert.Equal(1.0, identity.Derivative(123));
-    }
-
-    // ---- Gradients through a small network, in double ---------------------------------------------------
-
-    [Theory]
-    [MemberData(nameof(Names))]
-    public void GradCheck_through_a_small_network(string name)
-    {
-        var rng = new Random(3);
-        var model = new Sequential<double>(new Dense<double>(3, 5, rng), Create<double>(name), new Dense<double>(5, 2, rng));
-        var x = Tensor<double>.RandomUniform(4, 3, -2, 2, rng, requiresGrad: true);
-        var target = Tensor<double>.RandomUniform(4, 2, -1, 1, rng);
-        var loss = new MSELoss<double>();
-        var inputs = model.Parameters().Append(x).ToArray();
-        Numerics.Passes(GradCheck.Check(() => loss.Forward(model.Forward(x), target), inputs));
-    }
-
-    // ---- Extremes ----------------------------------------------------------------------------------------
-
-    [Theory]
-    [MemberData(nameof(Names))]
-    public void Finite_values_and_gradients_at_plus_and_minus_1000_in_float(string name)
-    {
-        var activation = Create<float>(name);
-        var x = Tensor<float>.FromArray(new float[,] { { -1000f, 1000f, -88.8f, 88.8f, 0f } }, requiresGrad: true);
-        using (var tape = new Tape())
-        {
-            var y = activation.Forward(x);
-            Assert.True(Numerics.AllFinite(y), $"{name}: {y}");
-            tape.Backward(y.Sum());
-        }
-        Assert.True(Numerics.AllFinite(x.Grad!), $"{name}: {x.Grad}");
-    }
-
-    [Theory]
-    [MemberData(nameof(Names))]
-    public void An_empty_batch_gives_an_empty_result(string name)
-    {
-        var x = Tensor<float>.Zeros(0, 3, requiresGrad: true);
-        using var tape = new Tape();
-        var y = Create<float>(name).Forward(x);
-        Assert.Equal("0x3", y.Shape);
-        tape.Backward(y, Tensor<float>.Zeros(0, 3));
-        Assert.Equal("0x3", x.Grad!.Shape);
     }
 
     [Fact]
@@ -171,10 +109,293 @@ public class ActivationTests
         Assert.Equal(0f, new Tanh<float>().Derivative(1000f));
     }
 
+    // ---- Gradients through a small network, in double ---------------------------------------------------
+
+    [Theory]
+    [MemberData(nameof(ActivationCases.ModuleNames), MemberType = typeof(ActivationCases))]
+    public void GradCheck_through_a_small_network(string name)
+    {
+        var rng = new Random(3);
+        // A hidden layer of 9 × 15 values: rows of 15 = 8 + 4 + 2 + 1 and 135 values in all = 16·8 + 4 + 2 + 1, so in
+        // double each vector width (8, 4, 2 lanes) and the scalar tail run, whether a kernel walks rows or the whole.
+        const int rows = 9, width = 15;
+        var first = new Dense<double>(3, width, rng);
+        var last = new Dense<double>(width, 2, rng);
+        var x = Tensor<double>.RandomUniform(rows, 3, -2, 2, rng, requiresGrad: true);
+        var target = Tensor<double>.RandomUniform(rows, 2, -1, 1, rng);
+        var loss = new MSELoss<double>();
+
+        // RReLU in training draws fresh slopes on every call, so each call gets a generator with the same seed.
+        bool random = name == "RReLU(train)";
+        var activation = ActivationCases.CreateModule<double>(name, features: width);
+        var inputs = first.Parameters().Concat(activation.Parameters()).Concat(last.Parameters()).Append(x).ToArray();
+        Numerics.Passes(GradCheck.Check(() =>
+        {
+            var hidden = random ? ActivationCases.CreateModule<double>(name, width) : activation;
+            return loss.Forward(last.Forward(hidden.Forward(first.Forward(x))), target);
+        }, inputs));
+    }
+
+    // ---- Extremes ----------------------------------------------------------------------------------------
+
+    [Theory]
+    [MemberData(nameof(ActivationCases.ModuleNames), MemberType = typeof(ActivationCases))]
+    public void Finite_values_and_gradients_at_plus_and_minus_1000_in_float(string name)
+    {
+        var activation = ActivationCases.CreateModule<float>(name, features: 5);
+        var x = Tensor<float>.FromArray(new float[,] { { -1000f, 1000f, -88.8f, 88.8f, 0f }, { 1000f, -1000f, 30f, -30f, 1e-30f } }, requiresGrad: true);
+        var weights = Tensor<float>.FromArray(new float[,] { { 1, -2, 3, -4, 5 }, { -1, 2, -3, 4, -5 } });
+        using (var tape = new Tape())
+        {
+            var y = activation.Forward(x);
+            Assert.True(Numerics.AllFinite(y), $"{name}: {y}");
+            tape.Backward((y * weights).Sum()); // weighted, so a row-wise activation gets a gradient that is not 0
+        }
+        Assert.True(Numerics.AllFinite(x.Grad!), $"{name}: {x.Grad}");
+        foreach (var parameter in activation.Parameters()) Assert.True(Numerics.AllFinite(parameter.Grad!), $"{name}: {parameter.Grad}");
+    }
+
+    [Theory]
+    [MemberData(nameof(ActivationCases.ModuleNames), MemberType = typeof(ActivationCases))]
+    public void An_empty_batch_gives_an_empty_result(string name)
+    {
+        var x = Tensor<float>.Zeros(0, 3, requiresGrad: true);
+        using var tape = new Tape();
+        var y = ActivationCases.CreateModule<float>(name, features: 3).Forward(x);
+        Assert.Equal("0x3", y.Shape);
+        tape.Backward(y, Tensor<float>.Zeros(0, 3));
+        Assert.Equal("0x3", x.Grad!.Shape);
+    }
+
+    [Theory]
+    [MemberData(nameof(ActivationCases.ModuleNames), MemberType = typeof(ActivationCases))]
+    public void Forward_without_a_tape_gives_the_same_values_and_records_nothing(string name)
+    {
+        var x = Tensor<double>.RandomUniform(3, 4, -3, 3, new Random(8), requiresGrad: true);
+        var free = ActivationCases.CreateModule<double>(name, features: 4).Forward(x);
+        Assert.False(free.RequiresGrad);
+        using var tape = new Tape();
+        var recorded = ActivationCases.CreateModule<double>(name, features: 4).Forward(x);
+        Assert.True(recorded.RequiresGrad);
+        Numerics.Close(free, recorded, 0);
+    }
+
+    // ---- PReLU ---------------------------------------------------------------------------------------------
+
     [Fact]
-    public void Activations_name_themselves()
+    public void PReLU_slope_gradient_is_the_sum_of_dy_times_x_over_non_positive_inputs()
+    {
+        var prelu = new PReLU<double>(init: 0.25);
+        var x = Tensor<double>.FromArray(new double[,] { { -2, 3 }, { 0, -0.5 } }, requiresGrad: true);
+        var dy = Tensor<double>.FromArray(new double[,] { { 1, 10 }, { 7, -4 } });
+        using (var tape = new Tape())
+        {
+            var y = prelu.Forward(x);
+            Assert.Equal(new double[,] { { -0.5, 3 }, { 0, -0.125 } }, y.ToArray());
+            tape.Backward(y, dy);
+        }
+        Assert.Equal(-2 * 1 + 0 * 7 + -0.5 * -4, prelu.Slope.Grad![0, 0]);                   // 3 is positive: no share
+        Assert.Equal(new double[,] { { 0.25, 10 }, { 7 * 0.25, -4 * 0.25 } }, x.Grad!.ToArray()); // x = 0 takes the slope
+    }
+
+    [Fact]
+    public void PReLU_per_feature_slopes_get_their_own_gradients()
+    {
+        var prelu = new PReLU<double>(init: 0.5, features: 3);
+        Assert.Equal("1x3", prelu.Slope.Shape);
+        var x = Tensor<double>.FromArray(new double[,] { { -1, -2, 3 }, { -4, 5, -6 } }, requiresGrad: true);
+        using (var tape = new Tape()) tape.Backward(prelu.Forward(x).Sum());
+        Assert.Equal(new double[,] { { -5, -2, -6 } }, prelu.Slope.Grad!.ToArray());
+        var error = Assert.Throws<ArgumentException>(() => prelu.Forward(Tensor<double>.Zeros(2, 4)));
+        Assert.Contains("PReLU(features: 3)", error.Message);
+        Assert.Contains("2x4", error.Message);
+    }
+
+    [Fact]
+    public void One_PReLU_used_twice_accumulates_both_slope_gradients()
+    {
+        var rng = new Random(4);
+        var prelu = new PReLU<double>();
+        var model = new Sequential<double>(new Dense<double>(2, 3, rng), prelu, new Dense<double>(3, 3, rng), prelu, new Dense<double>(3, 1, rng));
+        Assert.Single(model.Parameters(), p => ReferenceEquals(p, prelu.Slope)); // listed once
+        var x = Tensor<double>.RandomUniform(6, 2, -2, 2, rng);
+        var target = Tensor<double>.RandomUniform(6, 1, -1, 1, rng);
+        Numerics.Passes(GradCheck.Check(() => new MSELoss<double>().Forward(model.Forward(x), target), model.Parameters().ToArray()));
+
+        // The shared slope's gradient is the sum of what each use would give on its own.
+        var slope = prelu.Slope.Grad![0, 0];
+        Assert.NotEqual(0.0, slope);
+    }
+
+    // ---- RReLU ---------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void RReLU_draws_one_slope_per_negative_element_in_training()
+    {
+        var rrelu = new RReLU<double>(lower: 0.1, upper: 0.3, rng: new Random(6));
+        var x = Tensor<double>.FromArray(2, 4, [-1, 2, -3, 0, -5, -6, 7, -8]);
+        var y = rrelu.Forward(x);
+
+        var slopes = new List<double>();
+        for (int i = 0; i < 8; i++)
+        {
+            double xi = x.AsSpan()[i], yi = y.AsSpan()[i];
+            if (xi > 0) Assert.Equal(xi, yi);
+            else if (xi < 0)
+            {
+                double slope = yi / xi;
+                Assert.InRange(slope, 0.1, 0.3);
+                slopes.Add(slope);
+            }
+        }
+        Assert.Equal(slopes.Count, slopes.Distinct().Count()); // each element its own draw
+    }
+
+    [Fact]
+    public void RReLU_backward_multiplies_by_the_slope_drawn_in_forward()
+    {
+        var rrelu = new RReLU<double>(rng: new Random(6));
+        var x = Tensor<double>.FromArray(1, 5, [-1, 2, -3, -4, 0.5], requiresGrad: true);
+        using var tape = new Tape();
+        var y = rrelu.Forward(x);
+        var drawn = y.Detach();
+        tape.Backward(y.Sum());
+        for (int i = 0; i < 5; i++)
+        {
+            double xi = x.AsSpan()[i];
+            Assert.Equal(xi > 0 ? 1 : drawn.AsSpan()[i] / xi, x.Grad!.AsSpan()[i], 1e-15);
+        }
+    }
+
+    [Fact]
+    public void RReLU_is_reproducible_from_a_seeded_generator_and_deterministic_in_eval()
+    {
+        var x = Tensor<double>.RandomUniform(4, 6, -3, 3, new Random(1));
+        var a = new RReLU<double>(rng: new Random(42));
+        var b = new RReLU<double>(rng: new Random(42));
+        var first = a.Forward(x);
+        Assert.Equal(first.ToArray(), b.Forward(x).ToArray());   // same seed, same draws
+        Assert.NotEqual(first.ToArray(), a.Forward(x).ToArray()); // the next call draws anew
+
+        a.Eval();
+        double mean = (1.0 / 8 + 1.0 / 3) / 2;
+        var evaluated = a.Forward(x);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double xi = x.AsSpan()[i];
+            Assert.Equal(xi > 0 ? xi : mean * xi, evaluated.AsSpan()[i], 1e-15);
+        }
+        Assert.Equal(evaluated.ToArray(), a.Forward(x).ToArray());
+    }
+
+    // ---- SiLU with a learned β -----------------------------------------------------------------------------
+
+    [Fact]
+    public void SiLU_learns_beta_only_when_asked()
+    {
+        Assert.Empty(new SiLU<double>().Parameters());
+        var silu = new SiLU<double>(beta: 1.5, learnable: true);
+        Assert.Same(silu.Beta, Assert.Single(silu.Parameters()));
+        var x = Tensor<double>.FromArray(new double[,] { { -1, 2 } });
+        using (var tape = new Tape()) tape.Backward(silu.Forward(x).Sum());
+        double Share(double v) { double s = 1 / (1 + Math.Exp(-1.5 * v)); return v * v * s * (1 - s); }
+        Assert.Equal(Share(-1) + Share(2), silu.Beta.Grad![0, 0], 1e-15);
+    }
+
+    // ---- Softmax -------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    [InlineData(100.0)]
+    public void Softmax_rows_sum_to_one_at_any_temperature(double temperature)
+    {
+        var x = Tensor<double>.RandomUniform(5, 7, -20, 20, new Random(9));
+        var y = new Softmax<double>(temperature).Forward(x);
+        for (int r = 0; r < 5; r++)
+        {
+            double sum = 0;
+            for (int c = 0; c < 7; c++)
+            {
+                Assert.InRange(y[r, c], 0, 1);
+                sum += y[r, c];
+            }
+            Assert.Equal(1.0, sum, 1e-14);
+        }
+    }
+
+    [Fact]
+    public void Temperature_sharpens_below_one_and_flattens_above_without_changing_the_order()
+    {
+        var x = Tensor<double>.FromArray(new double[,] { { 1, 3, 2 } });
+        double Largest(double temperature) => new Softmax<double>(temperature).Forward(x)[0, 1];
+        Assert.True(Largest(0.5) > Largest(1) && Largest(1) > Largest(2));
+        Assert.Equal(1.0, Largest(0.01), 1e-15);
+        var flat = new Softmax<double>(1000).Forward(x);
+        Assert.Equal(1.0 / 3, flat[0, 0], 1e-2);
+        Assert.True(flat[0, 0] < flat[0, 2] && flat[0, 2] < flat[0, 1]);
+    }
+
+    [Fact]
+    public void Softmax_stays_finite_with_one_logit_500_above_the_rest()
+    {
+        foreach (var temperature in new[] { 0.1, 1.0, 10.0 })
+        {
+            var x = Tensor<float>.FromArray(new float[,] { { 0, 500, 1, -2 }, { -1000, 1000, 0, 3 } }, requiresGrad: true);
+            var softmax = new Softmax<float>(temperature);
+            using (var tape = new Tape())
+            {
+                var y = softmax.Forward(x);
+                Assert.True(Numerics.AllFinite(y), y.ToString());
+                Assert.Equal(1f, y[0, 1], 1e-6f);
+                tape.Backward((y * Tensor<float>.FromArray(new float[,] { { 1, 2, 3, 4 }, { 4, 3, 2, 1 } })).Sum());
+            }
+            Assert.True(Numerics.AllFinite(x.Grad!), x.Grad!.ToString());
+            var logs = new LogSoftmax<float>().Forward(x);
+            Assert.True(Numerics.AllFinite(logs), logs.ToString());
+            Assert.Equal(-500f, logs[0, 0], 1e-3f);
+        }
+    }
+
+    [Fact]
+    public void LogSoftmax_is_the_log_of_softmax()
+    {
+        var x = Tensor<double>.RandomUniform(3, 5, -4, 4, new Random(2));
+        var p = new Softmax<double>().Forward(x);
+        var logs = new LogSoftmax<double>().Forward(x);
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 5; c++)
+                Assert.Equal(Math.Log(p[r, c]), logs[r, c], 1e-14);
+    }
+
+    // ---- Hyperparameters and names -------------------------------------------------------------------------
+
+    [Fact]
+    public void Bad_hyperparameters_are_refused_with_their_names()
+    {
+        Assert.Equal("slope", Assert.Throws<ArgumentOutOfRangeException>(() => new LeakyReLU<float>(double.NaN)).ParamName);
+        Assert.Equal("alpha", Assert.Throws<ArgumentOutOfRangeException>(() => new ELU<float>(double.PositiveInfinity)).ParamName);
+        Assert.Equal("init", Assert.Throws<ArgumentOutOfRangeException>(() => new PReLU<float>(double.NaN)).ParamName);
+        Assert.Equal("features", Assert.Throws<ArgumentOutOfRangeException>(() => new PReLU<float>(features: 0)).ParamName);
+        Assert.Equal("upper", Assert.Throws<ArgumentOutOfRangeException>(() => new RReLU<float>(lower: 0.3, upper: 0.1)).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<float>(beta: 0)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<float>(threshold: double.NaN)).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new SiLU<float>(beta: double.NaN)).ParamName);
+        Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => new Softmax<float>(temperature: 0)).ParamName);
+        Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => new Softmax<float>(temperature: -1)).ParamName);
+    }
+
+    [Fact]
+    public void Activations_name_themselves_with_their_settings()
     {
         Assert.Equal("Sigmoid", new Sigmoid<float>().ToString());
         Assert.Equal("ReLU", new ReLU<double>().ToString());
+        Assert.Equal("LeakyReLU(slope: 0.2)", new LeakyReLU<double>(0.2).ToString());
+        Assert.Equal("GELU(approximate: tanh)", new GELU<double>(approximate: true).ToString());
+        Assert.Equal("Softmax(temperature: 2)", new Softmax<double>(2).ToString());
+        Assert.Equal("PReLU(features: 4)", new PReLU<double>(features: 4).ToString());
+        Assert.Equal("SELU", new SELU<double>().ToString());
     }
 }

@@ -58,4 +58,28 @@ public class AllocationTests
         var optimizer = new AdamW<double>(model.Parameters());
         Assert.Equal(0, BytesPerStep(optimizer, () => loss.Forward(model.Forward(x), target)));
     }
+
+    [Theory]
+    [MemberData(nameof(ActivationCases.ModuleNames), MemberType = typeof(ActivationCases))]
+    public void Every_activation_trains_without_allocating(string name)
+    {
+        var rng = new Random(0);
+        var model = new Sequential<float>(new Dense<float>(2, 15, rng), ActivationCases.CreateModule<float>(name, features: 15), new Dense<float>(15, 3, rng));
+        var x = Tensor<float>.RandomUniform(20, 2, -1, 1, rng);
+        var target = Tensor<float>.RandomUniform(20, 3, -1, 1, rng);
+        var loss = new MSELoss<float>();
+        var optimizer = new Adam<float>(model.Parameters(), lr: 1e-3);
+        Assert.Equal(0, BytesPerStep(optimizer, () => loss.Forward(model.Forward(x), target)));
+    }
+
+    [Fact]
+    public void Maxout_network_trains_without_allocating()
+    {
+        var rng = new Random(0);
+        var model = new Sequential<float>(new Maxout<float>(2, 8, 3, rng), new Dense<float>(8, 1, rng));
+        var (x, y) = Data.Datasets.Xor<float>();
+        var loss = new BCEWithLogitsLoss<float>();
+        var optimizer = new SGD<float>(model.Parameters(), lr: 0.1, momentum: 0.9);
+        Assert.Equal(0, BytesPerStep(optimizer, () => loss.Forward(model.Forward(x), y)));
+    }
 }

@@ -9,19 +9,56 @@ public class ElementwiseDriverTests
     /// <summary>f(x) = 2x + 1; applying it twice in place shows each element is read before it is written.</summary>
     private readonly struct Affine : IUnaryOperator<double>
     {
-        public static double Invoke(double x) => 2 * x + 1;
-        public static Vector128<double> Invoke(Vector128<double> x) => x * 2 + Vector128<double>.One;
-        public static Vector256<double> Invoke(Vector256<double> x) => x * 2 + Vector256<double>.One;
-        public static Vector512<double> Invoke(Vector512<double> x) => x * 2 + Vector512<double>.One;
+        public double Invoke(double x) => 2 * x + 1;
+        public Vector128<double> Invoke(Vector128<double> x) => x * 2 + Vector128<double>.One;
+        public Vector256<double> Invoke(Vector256<double> x) => x * 2 + Vector256<double>.One;
+        public Vector512<double> Invoke(Vector512<double> x) => x * 2 + Vector512<double>.One;
     }
 
     /// <summary>dx += dy · (x + y), so each of the three inputs matters.</summary>
     private readonly struct Mixed : IGradientOperator<float>
     {
-        public static float Invoke(float x, float y, float dy) => dy * (x + y);
-        public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> dy) => dy * (x + y);
-        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy) => dy * (x + y);
-        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy) => dy * (x + y);
+        public float Invoke(float x, float y, float dy) => dy * (x + y);
+        public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> dy) => dy * (x + y);
+        public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy) => dy * (x + y);
+        public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy) => dy * (x + y);
+    }
+
+    /// <summary>f(x, a) = k·(x − a), with k a field, so a lost or swapped operand or parameter shows.</summary>
+    private readonly struct ScaledDifference(double k) : IBinaryOperator<double>
+    {
+        public double Invoke(double x, double a) => k * (x - a);
+        public Vector128<double> Invoke(Vector128<double> x, Vector128<double> a) => (x - a) * k;
+        public Vector256<double> Invoke(Vector256<double> x, Vector256<double> a) => (x - a) * k;
+        public Vector512<double> Invoke(Vector512<double> x, Vector512<double> a) => (x - a) * k;
+    }
+
+    [Fact]
+    public void Binary_Map_matches_the_scalar_form_for_every_length()
+    {
+        for (int length = 0; length <= 257; length++)
+        {
+            var x = Enumerable.Range(0, length).Select(i => i * 0.5).ToArray();
+            var a = Enumerable.Range(0, length).Select(i => 100.0 - i).ToArray();
+            var y = new double[length];
+            Elementwise.Map(x, a, y, new ScaledDifference(3));
+            for (int i = 0; i < length; i++) Assert.Equal(3 * (x[i] - a[i]), y[i]);
+        }
+    }
+
+    [Fact]
+    public void Sum_adds_every_share_exactly_once_for_every_length()
+    {
+        for (int length = 0; length <= 257; length++)
+        {
+            // Small integers, so every summation order gives the exact total.
+            var x = Enumerable.Range(0, length).Select(i => (float)(i % 5)).ToArray();
+            var y = Enumerable.Range(0, length).Select(i => (float)(i % 3)).ToArray();
+            var dy = Enumerable.Range(0, length).Select(i => i % 2 == 0 ? 1f : -2f).ToArray();
+            float expected = 0;
+            for (int i = 0; i < length; i++) expected += dy[i] * (x[i] + y[i]);
+            Assert.Equal(expected, Elementwise.Sum<float, Mixed>(x, y, dy));
+        }
     }
 
     [Fact]
@@ -58,5 +95,7 @@ public class ElementwiseDriverTests
     {
         Assert.Throws<ArgumentException>(() => Elementwise.Map<double, Affine>(new double[4], new double[5]));
         Assert.Throws<ArgumentException>(() => Elementwise.AccumulateGradient<float, Mixed>(new float[4], new float[4], new float[3], new float[4]));
+        Assert.Throws<ArgumentException>(() => Elementwise.Map(new double[4], new double[3], new double[4], new ScaledDifference(1)));
+        Assert.Throws<ArgumentException>(() => Elementwise.Sum<float, Mixed>(new float[4], new float[5], new float[4]));
     }
 }

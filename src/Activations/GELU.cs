@@ -1,0 +1,203 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using MathNet.Numerics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>
+/// Gaussian error linear unit (Hendrycks and Gimpel, 2016): GELU(x) = x·Φ(x), where Φ(x) = ½(1 + erf(x/√2)) is the
+/// standard normal CDF; with <c>approximate: true</c>, PyTorch's tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+/// Range [−0.17, ∞) (minimum −0.16997 at x ≈ −0.7518), not zero-centred; not monotonic, smooth.
+/// </summary>
+/// <remarks>
+/// <para>GELU'(x) = Φ(x) + x·φ(x), with φ(x) = e^(−x²/2)/√(2π) the normal density. The tanh form's derivative is
+/// ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with t = tanh(√(2/π)(x + 0.044715x³)). No kinks.</para>
+/// <para>A smooth ReLU that weights x by how likely a standard-normal value is below it; it dips slightly below
+/// zero for negative x and is the default in transformers (BERT, GPT).</para>
+/// <para>Stability: Φ(x) is computed as ½·erfc(−x/√2), never as ½(1 + erf(x/√2)), so it keeps its relative precision
+/// deep into the negative tail instead of cancelling to 0; the vector kernel evaluates erfc by a Chebyshev series
+/// accurate to about 5e−15. The tanh form's kernel uses the identity ½(1 + tanh u) = σ(2u), which saturates to
+/// exactly 0 or 1 for ±1000 without NaN.</para>
+/// </remarks>
+public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static readonly T Half = T.CreateTruncating(0.5);
+    private static readonly T InverseSqrt2 = T.CreateTruncating(1 / Math.Sqrt(2));
+    private static readonly T InverseSqrt2Pi = T.CreateTruncating(1 / Math.Sqrt(2 * Math.PI));
+    private static readonly T SqrtTwoOverPi = T.CreateTruncating(Math.Sqrt(2 / Math.PI));
+    private static readonly T Kappa = T.CreateTruncating(0.044715);
+
+    /// <summary>Creates a GELU, exact or with the tanh approximation.</summary>
+    /// <param name="approximate">false (the default) for x·Φ(x) through erf; true for the tanh approximation.</param>
+    public GELU(bool approximate = false) => Approximate = approximate;
+
+    /// <summary>Whether this GELU uses the tanh approximation (PyTorch's <c>approximate='tanh'</c>).</summary>
+    public bool Approximate { get; }
+
+    /// <summary>The exact GELU's name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "gelu", Title = "GELU",
+        Formula = "f(x) = x·Φ(x) = ½x(1 + erf(x/√2))",
+        Derivative = "f'(x) = Φ(x) + x·φ(x)",
+        Lower = -0.16997120747990366, LowerIncluded = true, Upper = double.PositiveInfinity,
+        ZeroCentred = false, Monotonic = false, Smooth = true,
+        Use = "hidden layers, the default in transformers",
+    };
+
+    /// <summary>The tanh approximation's name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo TanhInfo { get; } = new()
+    {
+        Name = "gelu_tanh", Title = "GELU (tanh)",
+        Formula = "f(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
+        Derivative = "f'(x) = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 0.134145x²)",
+        Lower = -0.17004075057125398, LowerIncluded = true, Upper = double.PositiveInfinity,
+        ZeroCentred = false, Monotonic = false, Smooth = true,
+        Use = "hidden layers, where the exact GELU's erf is too slow",
+    };
+
+    /// <inheritdoc/>
+    /// <remarks>Computed in double whatever T is: this is the reference the kernels are tested against.</remarks>
+    public override T Apply(T x)
+    {
+        double v = double.CreateTruncating(x);
+        if (!Approximate) return T.CreateTruncating(v * NormalCdf(v));
+        double inner = Math.Sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v);
+        return T.CreateTruncating(0.5 * v * (1 + Math.Tanh(inner)));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Computed in double whatever T is, as PyTorch writes it.</remarks>
+    public override T Derivative(T x)
+    {
+        double v = double.CreateTruncating(x);
+        if (!Approximate) return T.CreateTruncating(NormalCdf(v) + v * Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI));
+        double tanh = Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v));
+        double innerDerivative = Math.Sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);
+        return T.CreateTruncating(0.5 * (1 + tanh) + 0.5 * v * (1 - tanh * tanh) * innerDerivative);
+    }
+
+    /// <summary>Φ(x) = ½·erfc(−x/√2), by MathNet.Numerics' erfc: the reference the kernels are tested against.</summary>
+    private static double NormalCdf(double x) => 0.5 * SpecialFunctions.Erfc(-x / Math.Sqrt(2));
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        if (Approximate) Elementwise.Map(input, output, new TanhFunction());
+        else Elementwise.Map(input, output, new ErfFunction());
+    }
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    {
+        if (Approximate) Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new TanhGradient());
+        else Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ErfGradient());
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Approximate ? "GELU(approximate: tanh)" : "GELU";
+
+    // Φ(x) = ½·erfc(|x|/√2) for x < 0 and 1 − ½·erfc(|x|/√2) otherwise; each kernel below spells it per width.
+
+    /// <summary>x·Φ(x).</summary>
+    private readonly struct ErfFunction : IUnaryOperator<T>
+    {
+        public T Invoke(T x)
+        {
+            T tail = Half * ScalarMath.Erfc(T.Abs(x) * InverseSqrt2);
+            return x * (x < T.Zero ? tail : T.One - tail);
+        }
+
+        public Vector128<T> Invoke(Vector128<T> x)
+        {
+            var tail = VectorMath.Erfc(Vector128.Abs(x) * InverseSqrt2) * Half;
+            return x * Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), tail, Vector128<T>.One - tail);
+        }
+
+        public Vector256<T> Invoke(Vector256<T> x)
+        {
+            var tail = VectorMath.Erfc(Vector256.Abs(x) * InverseSqrt2) * Half;
+            return x * Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), tail, Vector256<T>.One - tail);
+        }
+
+        public Vector512<T> Invoke(Vector512<T> x)
+        {
+            var tail = VectorMath.Erfc(Vector512.Abs(x) * InverseSqrt2) * Half;
+            return x * Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), tail, Vector512<T>.One - tail);
+        }
+    }
+
+    /// <summary>dy·(Φ(x) + x·φ(x)).</summary>
+    private readonly struct ErfGradient : IGradientOperator<T>
+    {
+        public T Invoke(T x, T y, T dy)
+        {
+            T tail = Half * ScalarMath.Erfc(T.Abs(x) * InverseSqrt2);
+            T cdf = x < T.Zero ? tail : T.One - tail;
+            return dy * (cdf + x * T.Exp(-Half * x * x) * InverseSqrt2Pi);
+        }
+
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
+        {
+            var tail = VectorMath.Erfc(Vector128.Abs(x) * InverseSqrt2) * Half;
+            var cdf = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), tail, Vector128<T>.One - tail);
+            return dy * (cdf + x * VectorMath.Exp(-(x * x) * Half) * InverseSqrt2Pi);
+        }
+
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
+        {
+            var tail = VectorMath.Erfc(Vector256.Abs(x) * InverseSqrt2) * Half;
+            var cdf = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), tail, Vector256<T>.One - tail);
+            return dy * (cdf + x * VectorMath.Exp(-(x * x) * Half) * InverseSqrt2Pi);
+        }
+
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
+        {
+            var tail = VectorMath.Erfc(Vector512.Abs(x) * InverseSqrt2) * Half;
+            var cdf = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), tail, Vector512<T>.One - tail);
+            return dy * (cdf + x * VectorMath.Exp(-(x * x) * Half) * InverseSqrt2Pi);
+        }
+    }
+
+    // The tanh form as x·σ(2u), u = √(2/π)(x + 0.044715x³), since ½(1 + tanh u) = σ(2u).
+
+    /// <summary>x·σ(2u).</summary>
+    private readonly struct TanhFunction : IUnaryOperator<T>
+    {
+        public T Invoke(T x) => x / (T.One + T.Exp(-(x + Kappa * x * x * x) * (SqrtTwoOverPi + SqrtTwoOverPi)));
+        public Vector128<T> Invoke(Vector128<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+        public Vector256<T> Invoke(Vector256<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+        public Vector512<T> Invoke(Vector512<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+    }
+
+    /// <summary>dy·(s + 2x·s(1 − s)·u'), s = σ(2u), u' = √(2/π)(1 + 3·0.044715x²).</summary>
+    private readonly struct TanhGradient : IGradientOperator<T>
+    {
+        private static readonly T ThreeKappa = T.CreateTruncating(3 * 0.044715);
+
+        public T Invoke(T x, T y, T dy)
+        {
+            T s = T.One / (T.One + T.Exp(-(x + Kappa * x * x * x) * (SqrtTwoOverPi + SqrtTwoOverPi)));
+            return dy * (s + (x + x) * s * (T.One - s) * SqrtTwoOverPi * (T.One + ThreeKappa * x * x));
+        }
+
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
+        {
+            var s = VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+            return dy * (s + (x + x) * s * (Vector128<T>.One - s) * (Vector128<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+        }
+
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
+        {
+            var s = VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+            return dy * (s + (x + x) * s * (Vector256<T>.One - s) * (Vector256<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+        }
+
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
+        {
+            var s = VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+            return dy * (s + (x + x) * s * (Vector512<T>.One - s) * (Vector512<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>
+/// Leaky ReLU: f(x) = x for x &gt; 0, slope·x otherwise (slope 0.01 by default). Range (−∞, ∞), not zero-centred;
+/// monotonic for slope ≥ 0, not smooth at 0.
+/// </summary>
+/// <remarks>
+/// <para>f'(x) = 1 for x &gt; 0 and slope for x ≤ 0; at the kink MiniGrad follows PyTorch: f'(0) = slope. The small
+/// slope keeps a gradient flowing through units whose input is negative, so they cannot die as ReLU units do
+/// (Maas, Hannun and Ng, 2013).</para>
+/// <para>No exponentials, nothing to overflow; NaN propagates. Backward: dx += dy where x &gt; 0, slope·dy elsewhere.</para>
+/// <para>Use it in hidden layers where dead ReLU units are a problem. <see cref="PReLU{T}"/> learns the slope,
+/// <see cref="RReLU{T}"/> draws it at random while training.</para>
+/// </remarks>
+public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a leaky ReLU with the given negative slope.</summary>
+    /// <param name="slope">The slope for x ≤ 0 (PyTorch's <c>negative_slope</c>), any finite number; 0.01 by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The slope is NaN or infinite.</exception>
+    public LeakyReLU(double slope = 0.01) => Slope = Finite(slope, nameof(slope));
+
+    /// <summary>The slope for x ≤ 0.</summary>
+    public T Slope { get; }
+
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "leaky_relu", Title = "LeakyReLU",
+        Formula = "f(x) = x for x > 0, slope·x otherwise (slope = 0.01)",
+        Derivative = "f'(x) = 1 for x > 0, slope for x ≤ 0",
+        Lower = double.NegativeInfinity, Upper = double.PositiveInfinity,
+        ZeroCentred = false, Monotonic = true, Smooth = false,
+        Use = "hidden layers, where dead ReLU units are a problem",
+    };
+
+    /// <inheritdoc/>
+    public override T Apply(T x) => x > T.Zero ? x : Slope * x;
+
+    /// <inheritdoc/>
+    public override T Derivative(T x) => x > T.Zero ? T.One : Slope;
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        Elementwise.Map(input, output, new Function(Slope));
+    }
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(Slope));
+
+    /// <inheritdoc/>
+    public override string ToString() => $"LeakyReLU(slope: {Slope})";
+
+    /// <summary>f(x) = x for x &gt; 0, slope·x otherwise. PReLU and RReLU use it too.</summary>
+    internal readonly struct Function(T slope) : IUnaryOperator<T>
+    {
+        public T Invoke(T x) => x > T.Zero ? x : slope * x;
+        public Vector128<T> Invoke(Vector128<T> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), x, x * slope);
+        public Vector256<T> Invoke(Vector256<T> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, x * slope);
+        public Vector512<T> Invoke(Vector512<T> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, x * slope);
+    }
+
+    /// <summary>dy · f'(x) = dy for x &gt; 0, slope·dy otherwise. PReLU and RReLU use it too.</summary>
+    internal readonly struct Gradient(T slope) : IGradientOperator<T>
+    {
+        public T Invoke(T x, T y, T dy) => x > T.Zero ? dy : slope * dy;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), dy, dy * slope);
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), dy, dy * slope);
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), dy, dy * slope);
+    }
+}

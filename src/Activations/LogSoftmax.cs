@@ -1,0 +1,79 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using MiniGrad.Layers;
+
+namespace MiniGrad.Activations;
+
+/// <summary>
+/// Log-softmax over each row: yᵢ = xᵢ − ln Σⱼ e^(xⱼ), the logarithm of <see cref="Softmax{T}"/>. Range (−∞, 0),
+/// not zero-centred; smooth.
+/// </summary>
+/// <remarks>
+/// <para>∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ, so backward is dx = dy − e^y · Σⱼ dyⱼ per row, from the saved output alone
+/// (e^y is the softmax).</para>
+/// <para>Stability: computed as x − max − ln Σ e^(x − max) (log-sum-exp with the maximum taken out), never as
+/// ln(softmax(x)), which gives ln 0 = −∞ as soon as one probability underflows.</para>
+/// <para>Pair it with a negative log-likelihood, or use <see cref="Losses.CrossEntropyLoss{T}"/> on the logits,
+/// which is the two in one.</para>
+/// </remarks>
+public sealed class LogSoftmax<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Its name, formula and properties, for samples and docs (per output, as a function of its own logit).</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "log_softmax", Title = "LogSoftmax",
+        Formula = "yᵢ = xᵢ − ln Σⱼ e^(xⱼ)",
+        Derivative = "∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ",
+        Lower = double.NegativeInfinity, Upper = 0,
+        ZeroCentred = false, Monotonic = true, Smooth = true,
+        Use = "output layer, feeding a negative log-likelihood loss",
+    };
+
+    /// <summary>y = log-softmax(x) for each row.</summary>
+    public override Tensor<T> Forward(Tensor<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        x.ThrowIfReleased();
+        var y = Tensor<T>.Result(x.Rows, x.Cols, x);
+        for (int r = 0; r < x.Rows; r++) ForwardKernel(x.Row(r), y.Row(r));
+        return y.Record(x, null, static y =>
+        {
+            var dx = y.Input.GradAccumulator();
+            int cols = y.Cols;
+            for (int r = 0; r < y.Rows; r++)
+                AccumulateRow(y.Row(r), y.GradSpan.Slice(r * cols, cols), dx.Slice(r * cols, cols));
+        });
+    }
+
+    /// <summary>output = log-softmax(row) for one row.</summary>
+    public void ForwardKernel(ReadOnlySpan<T> row, Span<T> output)
+    {
+        if (row.Length != output.Length) throw new ArgumentException($"{this}: row has {row.Length} elements, output {output.Length}.", nameof(output));
+        if (row.IsEmpty) return;
+        T max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, output);
+        TensorPrimitives.Exp(output, output);
+        TensorPrimitives.Subtract(row, max + T.Log(TensorPrimitives.Sum(output)), output);
+    }
+
+    /// <summary>inputGradient += dy − e^y · Σ dy for one row, from its output y and output gradient dy.</summary>
+    public void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    {
+        if (output.Length != outputGradient.Length || output.Length != inputGradient.Length)
+            throw new ArgumentException($"{this}: output {output.Length}, output gradient {outputGradient.Length} and input gradient {inputGradient.Length} elements must match.");
+        AccumulateRow(output, outputGradient, inputGradient);
+    }
+
+    private static void AccumulateRow(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) =>
+        Elementwise.AccumulateGradient(y, y, dy, dx, new Gradient(TensorPrimitives.Sum(dy)));
+
+    /// <summary>dy − e^y·Σdy, with Σdy for the row given.</summary>
+    private readonly struct Gradient(T sum) : IGradientOperator<T>
+    {
+        public T Invoke(T unused, T y, T dy) => dy - T.Exp(y) * sum;
+        public Vector128<T> Invoke(Vector128<T> unused, Vector128<T> y, Vector128<T> dy) => dy - VectorMath.Exp(y) * sum;
+        public Vector256<T> Invoke(Vector256<T> unused, Vector256<T> y, Vector256<T> dy) => dy - VectorMath.Exp(y) * sum;
+        public Vector512<T> Invoke(Vector512<T> unused, Vector512<T> y, Vector512<T> dy) => dy - VectorMath.Exp(y) * sum;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>
+/// Mish (Misra, 2019): f(x) = x·tanh(softplus(x)) = x·tanh(ln(1 + eˣ)). Range [−0.3088, ∞) (minimum at x ≈ −1.1924),
+/// not zero-centred; not monotonic, smooth.
+/// </summary>
+/// <remarks>
+/// <para>f'(x) = t + x·σ(x)(1 − t²), with t = tanh(softplus(x)) and σ the sigmoid (the derivative of softplus).</para>
+/// <para>Like SiLU, a smooth self-gated ReLU with a small negative dip; unbounded above, bounded below.</para>
+/// <para>Stability: the kernel writes t without tanh or log: with n = eˣ, tanh(ln(1 + n)) = n(n + 2)/(n(n + 2) + 2).
+/// That keeps full relative precision for very negative x (t ≈ n) and is exactly 1 once x &gt; 20, where the kernel
+/// stops e^x from overflowing to ∞/∞; so ±1000 give finite values and gradients.</para>
+/// </remarks>
+public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static readonly T Two = T.CreateTruncating(2);
+    private static readonly T Saturation = T.CreateTruncating(20); // tanh(softplus(x)) rounds to 1 beyond it, in float and double
+
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "mish", Title = "Mish",
+        Formula = "f(x) = x·tanh(ln(1 + eˣ))",
+        Derivative = "f'(x) = t + x·σ(x)(1 − t²), t = tanh(ln(1 + eˣ))",
+        Lower = -0.3088434130172505, LowerIncluded = true, Upper = double.PositiveInfinity,
+        ZeroCentred = false, Monotonic = false, Smooth = true,
+        Use = "hidden layers (YOLOv4), a smooth alternative to ReLU",
+    };
+
+    /// <inheritdoc/>
+    public override T Apply(T x) => x * T.Tanh(ScalarMath.Log1P(T.Exp(x)));
+
+    /// <inheritdoc/>
+    public override T Derivative(T x)
+    {
+        T t = T.Tanh(ScalarMath.Log1P(T.Exp(x)));
+        T sigmoid = T.One / (T.One + T.Exp(-x));
+        return t + x * sigmoid * (T.One - t * t);
+    }
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        Elementwise.Map(input, output, new Function());
+    }
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient());
+
+    /// <summary>t = tanh(softplus(x)) = n(n + 2)/(n(n + 2) + 2) with n = e^min(x, 20).</summary>
+    private static T Gate(T x)
+    {
+        T n = T.Exp(T.Min(x, Saturation));
+        T m = n * (n + Two);
+        return m / (m + Two);
+    }
+
+    /// <summary>x·t.</summary>
+    private readonly struct Function : IUnaryOperator<T>
+    {
+        public T Invoke(T x) => x * Gate(x);
+
+        public Vector128<T> Invoke(Vector128<T> x)
+        {
+            var n = VectorMath.Exp(Vector128.Min(x, Vector128.Create(Saturation)));
+            var m = n * (n + Vector128.Create(Two));
+            return x * (m / (m + Vector128.Create(Two)));
+        }
+
+        public Vector256<T> Invoke(Vector256<T> x)
+        {
+            var n = VectorMath.Exp(Vector256.Min(x, Vector256.Create(Saturation)));
+            var m = n * (n + Vector256.Create(Two));
+            return x * (m / (m + Vector256.Create(Two)));
+        }
+
+        public Vector512<T> Invoke(Vector512<T> x)
+        {
+            var n = VectorMath.Exp(Vector512.Min(x, Vector512.Create(Saturation)));
+            var m = n * (n + Vector512.Create(Two));
+            return x * (m / (m + Vector512.Create(Two)));
+        }
+    }
+
+    /// <summary>dy·(t + x·σ(x)(1 − t²)), with σ(x) = n/(1 + n).</summary>
+    private readonly struct Gradient : IGradientOperator<T>
+    {
+        public T Invoke(T x, T y, T dy)
+        {
+            T n = T.Exp(T.Min(x, Saturation));
+            T m = n * (n + Two);
+            T t = m / (m + Two);
+            return dy * (t + x * n / (T.One + n) * (T.One - t * t));
+        }
+
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
+        {
+            var n = VectorMath.Exp(Vector128.Min(x, Vector128.Create(Saturation)));
+            var m = n * (n + Vector128.Create(Two));
+            var t = m / (m + Vector128.Create(Two));
+            return dy * (t + x * n / (Vector128<T>.One + n) * (Vector128<T>.One - t * t));
+        }
+
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
+        {
+            var n = VectorMath.Exp(Vector256.Min(x, Vector256.Create(Saturation)));
+            var m = n * (n + Vector256.Create(Two));
+            var t = m / (m + Vector256.Create(Two));
+            return dy * (t + x * n / (Vector256<T>.One + n) * (Vector256<T>.One - t * t));
+        }
+
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
+        {
+            var n = VectorMath.Exp(Vector512.Min(x, Vector512.Create(Saturation)));
+            var m = n * (n + Vector512.Create(Two));
+            var t = m / (m + Vector512.Create(Two));
+            return dy * (t + x * n / (Vector512<T>.One + n) * (Vector512<T>.One - t * t));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Numerics;
+
+namespace MiniGrad.Activations;
+
+/// <summary>
+/// Scaled exponential linear unit (Klambauer et al., 2017): f(x) = λx for x &gt; 0, λα(eˣ − 1) otherwise, with
+/// λ = 1.0507009873554804934193349852946 and α = 1.6732632423543772848170429916717. Range (−λα, ∞) ≈ (−1.7581, ∞),
+/// zero-centred for standard-normal inputs; monotonic, not smooth at 0.
+/// </summary>
+/// <remarks>
+/// <para>f'(x) = λ for x &gt; 0 and λα·eˣ for x ≤ 0; at the kink MiniGrad follows PyTorch: f'(0) = λα ≈ 1.7581.</para>
+/// <para>λ and α are the fixed point that makes the map self-normalising: inputs with mean 0 and variance 1 give
+/// outputs with mean 0 and variance 1, so activations stay normalised through depth without batch norm. That
+/// holds with LeCun-normal weights (<see cref="WeightInit.LeCunNormal"/>); with other initialisations SELU is
+/// just a scaled ELU.</para>
+/// <para>eˣ − 1 uses Kahan's expm1 trick, as in <see cref="ELU{T}"/>, whose kernels SELU shares with scale λ.</para>
+/// </remarks>
+public sealed class SELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>λ = 1.0507009873554804934193349852946, to the precision of T.</summary>
+    public static readonly T Scale = T.Parse("1.0507009873554804934193349852946", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>α = 1.6732632423543772848170429916717, to the precision of T.</summary>
+    public static readonly T Alpha = T.Parse("1.6732632423543772848170429916717", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly T ScaledAlpha = Scale * Alpha;
+
+    /// <summary>Its name, formula and properties, for samples and docs.</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "selu", Title = "SELU",
+        Formula = "f(x) = λx for x > 0, λα(eˣ − 1) otherwise (λ ≈ 1.0507, α ≈ 1.6733)",
+        Derivative = "f'(x) = λ for x > 0, λα·eˣ for x ≤ 0",
+        Lower = -1.0507009873554805 * 1.6732632423543772, Upper = double.PositiveInfinity,
+        ZeroCentred = true, Monotonic = true, Smooth = false,
+        Use = "hidden layers of deep plain MLPs with LeCun-normal weights (self-normalising)",
+    };
+
+    /// <inheritdoc/>
+    public override T Apply(T x) => x > T.Zero ? Scale * x : ScaledAlpha * ScalarMath.ExpM1(x);
+
+    /// <inheritdoc/>
+    public override T Derivative(T x) => x > T.Zero ? Scale : ScaledAlpha * T.Exp(x);
+
+    /// <inheritdoc/>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
+    {
+        CheckLengths(input.Length, output.Length);
+        Elementwise.Map(input, output, new ELU<T>.Function(Scale, Alpha));
+    }
+
+    /// <inheritdoc/>
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ELU<T>.Gradient(Scale, Alpha));
+}

@@ -1,0 +1,99 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using MiniGrad.Layers;
+
+namespace MiniGrad.Activations;
+
+/// <summary>
+/// Softmax over each row, with a temperature τ (1 by default): yᵢ = e^(xᵢ/τ) / Σⱼ e^(xⱼ/τ). Each output lies in
+/// (0, 1) and each row sums to 1: a probability distribution over the columns. Not zero-centred; smooth.
+/// </summary>
+/// <remarks>
+/// <para>∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)/τ, so backward is dx = y ⊙ (dy − ⟨dy, y⟩)/τ per row, from the saved output alone.</para>
+/// <para>τ &lt; 1 sharpens the distribution towards the largest logit (τ → 0 is argmax), τ &gt; 1 flattens it towards
+/// uniform; the order of the outputs never changes.</para>
+/// <para>Stability: the row's maximum is subtracted before exponentiating, softmax(x) = softmax(x − max x), so the
+/// largest exponent is e⁰ = 1: a logit 1000 above the rest gives [1, 0, …], never ∞/∞ = NaN.</para>
+/// <para>For classification, give the logits to <see cref="Losses.CrossEntropyLoss{T}"/>, which applies log-softmax
+/// itself; use Softmax to read probabilities out.</para>
+/// </remarks>
+public sealed class Softmax<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T inverseTemperature;
+
+    /// <summary>Creates a row-wise softmax.</summary>
+    /// <param name="temperature">τ &gt; 0, the logits are divided by; 1 by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">τ is not a finite positive number.</exception>
+    public Softmax(double temperature = 1.0)
+    {
+        if (!(temperature > 0) || !double.IsFinite(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number > 0.");
+        Temperature = T.CreateTruncating(temperature);
+        inverseTemperature = T.One / Temperature;
+    }
+
+    /// <summary>τ, the temperature.</summary>
+    public T Temperature { get; }
+
+    /// <summary>Its name, formula and properties, for samples and docs (per output, as a function of its own logit).</summary>
+    public static ActivationInfo Info { get; } = new()
+    {
+        Name = "softmax", Title = "Softmax",
+        Formula = "yᵢ = e^(xᵢ/τ) / Σⱼ e^(xⱼ/τ) (τ = 1)",
+        Derivative = "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)/τ",
+        Lower = 0, Upper = 1,
+        ZeroCentred = false, Monotonic = true, Smooth = true,
+        Use = "output layer for class probabilities (train on the logits with CrossEntropyLoss)",
+    };
+
+    /// <summary>y = softmax(x/τ) for each row.</summary>
+    public override Tensor<T> Forward(Tensor<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        x.ThrowIfReleased();
+        var y = Tensor<T>.Result(x.Rows, x.Cols, x);
+        for (int r = 0; r < x.Rows; r++) ForwardKernel(x.Row(r), y.Row(r));
+        return y.Record(x, null, static y =>
+        {
+            var dx = y.Input.GradAccumulator();
+            int cols = y.Cols;
+            for (int r = 0; r < y.Rows; r++)
+                BackwardKernel(y.Row(r), y.GradSpan.Slice(r * cols, cols), dx.Slice(r * cols, cols), y.Scalar);
+        }, scalar: inverseTemperature);
+    }
+
+    /// <summary>output = softmax(row/τ) for one row.</summary>
+    public void ForwardKernel(ReadOnlySpan<T> row, Span<T> output)
+    {
+        if (row.Length != output.Length) throw new ArgumentException($"{this}: row has {row.Length} elements, output {output.Length}.", nameof(output));
+        if (row.IsEmpty) return;
+        TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), output);
+        if (inverseTemperature != T.One) TensorPrimitives.Multiply(output, inverseTemperature, output);
+        TensorPrimitives.Exp(output, output);
+        TensorPrimitives.Divide(output, TensorPrimitives.Sum(output), output);
+    }
+
+    /// <summary>inputGradient += y ⊙ (dy − ⟨dy, y⟩)/τ for one row, from its output y and output gradient dy.</summary>
+    public void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    {
+        if (output.Length != outputGradient.Length || output.Length != inputGradient.Length)
+            throw new ArgumentException($"{this}: output {output.Length}, output gradient {outputGradient.Length} and input gradient {inputGradient.Length} elements must match.");
+        BackwardKernel(output, outputGradient, inputGradient, inverseTemperature);
+    }
+
+    private static void BackwardKernel(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T inverseTemperature) =>
+        Elementwise.AccumulateGradient(y, y, dy, dx, new Gradient(TensorPrimitives.Dot(dy, y), inverseTemperature));
+
+    /// <inheritdoc/>
+    public override string ToString() => Temperature == T.One ? "Softmax" : $"Softmax(temperature: {Temperature})";
+
+    /// <summary>y·(dy − ⟨dy, y⟩)/τ, with ⟨dy, y⟩ for the row given.</summary>
+    private readonly struct Gradient(T dot, T inverseTemperature) : IGradientOperator<T>
+    {
+        public T Invoke(T unused, T y, T dy) => y * (dy - dot) * inverseTemperature;
+        public Vector128<T> Invoke(Vector128<T> unused, Vector128<T> y, Vector128<T> dy) => y * (dy - Vector128.Create(dot)) * inverseTemperature;
+        public Vector256<T> Invoke(Vector256<T> unused, Vector256<T> y, Vector256<T> dy) => y * (dy - Vector256.Create(dot)) * inverseTemperature;
+        public Vector512<T> Invoke(Vector512<T> unused, Vector512<T> y, Vector512<T> dy) => y * (dy - Vector512.Create(dot)) * inverseTemperature;
+    }
+}
