@@ -171,33 +171,47 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         public Vector512<T> Invoke(Vector512<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
     }
 
-    /// <summary>dy·(s + 2x·s(1 − s)·u'), s = σ(2u), u' = √(2/π)(1 + 3·0.044715x²).</summary>
+    /// <summary>
+    /// dy·(s + 2x·s(1 − s)·u'), s = σ(2u), u' = √(2/π)(1 + 3·0.044715x²). With e = e^(−|2u|) ≤ 1, s(1 − s) = e/(1 + e)²
+    /// whatever the sign of u: no overflow, and none of the digits that 1 − s would lose once s rounds to 1.
+    /// </summary>
     private readonly struct TanhGradient : IGradientOperator<T>
     {
         private static readonly T ThreeKappa = T.CreateTruncating(3 * 0.044715);
 
         public T Invoke(T x, T y, T dy)
         {
-            T s = T.One / (T.One + T.Exp(-(x + Kappa * x * x * x) * (SqrtTwoOverPi + SqrtTwoOverPi)));
-            return dy * (s + (x + x) * s * (T.One - s) * SqrtTwoOverPi * (T.One + ThreeKappa * x * x));
+            T twoU = (x + Kappa * x * x * x) * (SqrtTwoOverPi + SqrtTwoOverPi);
+            T e = T.Exp(-T.Abs(twoU)), inverse = T.One / (T.One + e);
+            T s = twoU >= T.Zero ? inverse : e * inverse;
+            return dy * (s + (x + x) * e * inverse * inverse * SqrtTwoOverPi * (T.One + ThreeKappa * x * x));
         }
 
         public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
         {
-            var s = VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
-            return dy * (s + (x + x) * s * (Vector128<T>.One - s) * (Vector128<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+            var twoU = (x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi);
+            var e = VectorMath.Exp(-Vector128.Abs(twoU));
+            var inverse = Vector128<T>.One / (Vector128<T>.One + e);
+            var s = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(twoU, Vector128<T>.Zero), inverse, e * inverse);
+            return dy * (s + (x + x) * e * inverse * inverse * (Vector128<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
         }
 
         public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
         {
-            var s = VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
-            return dy * (s + (x + x) * s * (Vector256<T>.One - s) * (Vector256<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+            var twoU = (x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi);
+            var e = VectorMath.Exp(-Vector256.Abs(twoU));
+            var inverse = Vector256<T>.One / (Vector256<T>.One + e);
+            var s = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(twoU, Vector256<T>.Zero), inverse, e * inverse);
+            return dy * (s + (x + x) * e * inverse * inverse * (Vector256<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
         }
 
         public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
         {
-            var s = VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
-            return dy * (s + (x + x) * s * (Vector512<T>.One - s) * (Vector512<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+            var twoU = (x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi);
+            var e = VectorMath.Exp(-Vector512.Abs(twoU));
+            var inverse = Vector512<T>.One / (Vector512<T>.One + e);
+            var s = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(twoU, Vector512<T>.Zero), inverse, e * inverse);
+            return dy * (s + (x + x) * e * inverse * inverse * (Vector512<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
         }
     }
 }
