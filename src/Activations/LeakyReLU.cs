@@ -56,7 +56,7 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
     /// <inheritdoc/>
     public override string ToString() => $"LeakyReLU(slope: {Slope})";
 
-    /// <summary>f(x) = x for x &gt; 0, slope·x otherwise. PReLU and RReLU use it too.</summary>
+    /// <summary>f(x) = x for x &gt; 0, slope·x otherwise. PReLU uses it too.</summary>
     internal readonly struct Function(T slope) : IUnaryOperator<T>
     {
         public T Invoke(T x) => x > T.Zero ? x : slope * x;
@@ -65,7 +65,7 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
         public Vector512<T> Invoke(Vector512<T> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, x * slope);
     }
 
-    /// <summary>dy · f'(x) = dy for x &gt; 0, slope·dy otherwise. PReLU and RReLU use it too.</summary>
+    /// <summary>dy · f'(x) = dy for x &gt; 0, slope·dy otherwise. PReLU uses it too.</summary>
     internal readonly struct Gradient(T slope) : IGradientOperator<T>
     {
         public T Invoke(T x, T y, T dy) => x > T.Zero ? dy : slope * dy;

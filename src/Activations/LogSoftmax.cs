@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
-using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -17,7 +16,7 @@ namespace MiniGrad.Activations;
 /// <para>Pair it with a negative log-likelihood, or use <see cref="Losses.CrossEntropyLoss{T}"/> on the logits,
 /// which is the two in one.</para>
 /// </remarks>
-public sealed class LogSoftmax<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Its name, formula and properties, for samples and docs (per output, as a function of its own logit).</summary>
     public static ActivationInfo Info { get; } = new()
@@ -30,26 +29,10 @@ public sealed class LogSoftmax<T> : Module<T> where T : unmanaged, IFloatingPoin
         Use = "output layer, feeding a negative log-likelihood loss",
     };
 
-    /// <summary>y = log-softmax(x) for each row.</summary>
-    public override Tensor<T> Forward(Tensor<T> x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        x.ThrowIfReleased();
-        var y = Tensor<T>.Result(x.Rows, x.Cols, x);
-        for (int r = 0; r < x.Rows; r++) ForwardKernel(x.Row(r), y.Row(r));
-        return y.Record(x, null, static y =>
-        {
-            var dx = y.Input.GradAccumulator();
-            int cols = y.Cols;
-            for (int r = 0; r < y.Rows; r++)
-                AccumulateRow(y.Row(r), y.GradSpan.Slice(r * cols, cols), dx.Slice(r * cols, cols));
-        });
-    }
-
     /// <summary>output = log-softmax(row) for one row.</summary>
-    public void ForwardKernel(ReadOnlySpan<T> row, Span<T> output)
+    public override void ForwardKernel(ReadOnlySpan<T> row, Span<T> output)
     {
-        if (row.Length != output.Length) throw new ArgumentException($"{this}: row has {row.Length} elements, output {output.Length}.", nameof(output));
+        CheckLengths(row.Length, output.Length);
         if (row.IsEmpty) return;
         T max = TensorPrimitives.Max(row);
         TensorPrimitives.Subtract(row, max, output);
@@ -58,15 +41,11 @@ public sealed class LogSoftmax<T> : Module<T> where T : unmanaged, IFloatingPoin
     }
 
     /// <summary>inputGradient += dy − e^y · Σ dy for one row, from its output y and output gradient dy.</summary>
-    public void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
     {
-        if (output.Length != outputGradient.Length || output.Length != inputGradient.Length)
-            throw new ArgumentException($"{this}: output {output.Length}, output gradient {outputGradient.Length} and input gradient {inputGradient.Length} elements must match.");
-        AccumulateRow(output, outputGradient, inputGradient);
+        CheckLengths(output.Length, outputGradient.Length, inputGradient.Length);
+        Elementwise.AccumulateGradient(output, output, outputGradient, inputGradient, new Gradient(TensorPrimitives.Sum(outputGradient)));
     }
-
-    private static void AccumulateRow(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) =>
-        Elementwise.AccumulateGradient(y, y, dy, dx, new Gradient(TensorPrimitives.Sum(dy)));
 
     /// <summary>dy − e^y·Σdy, with Σdy for the row given.</summary>
     private readonly struct Gradient(T sum) : IGradientOperator<T>

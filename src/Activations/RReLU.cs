@@ -17,6 +17,7 @@ namespace MiniGrad.Activations;
 public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Random rng;
+    private readonly LeakyReLU<T> evaluation;
 
     /// <summary>Creates a randomized leaky ReLU.</summary>
     /// <param name="lower">The smallest slope, 1/8 by default.</param>
@@ -28,7 +29,7 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
         Lower = Finite(lower, nameof(lower));
         Upper = Finite(upper, nameof(upper));
         if (upper < lower) throw new ArgumentOutOfRangeException(nameof(upper), upper, $"upper must be at least lower ({lower}).");
-        EvalSlope = (Lower + Upper) / T.CreateTruncating(2);
+        evaluation = new LeakyReLU<T>(double.CreateTruncating((Lower + Upper) / T.CreateTruncating(2)));
         this.rng = rng ?? Random.Shared;
     }
 
@@ -39,7 +40,7 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
     public T Upper { get; }
 
     /// <summary>The slope in evaluation: (lower + upper)/2.</summary>
-    public T EvalSlope { get; }
+    public T EvalSlope => evaluation.Slope;
 
     /// <summary>Its name, formula and properties (in evaluation), for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
@@ -53,21 +54,17 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
     };
 
     /// <summary>f(x) in evaluation mode: x for x &gt; 0, (lower + upper)/2 · x otherwise.</summary>
-    public override T Apply(T x) => x > T.Zero ? x : EvalSlope * x;
+    public override T Apply(T x) => evaluation.Apply(x);
 
     /// <summary>f'(x) in evaluation mode: 1 for x &gt; 0, (lower + upper)/2 otherwise.</summary>
-    public override T Derivative(T x) => x > T.Zero ? T.One : EvalSlope;
+    public override T Derivative(T x) => evaluation.Derivative(x);
 
-    /// <summary>The evaluation-mode forward kernel.</summary>
-    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
-    {
-        CheckLengths(input.Length, output.Length);
-        Elementwise.Map(input, output, new LeakyReLU<T>.Function(EvalSlope));
-    }
+    /// <summary>The evaluation-mode forward kernel, the leaky ReLU's.</summary>
+    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => evaluation.ForwardKernel(input, output);
 
-    /// <summary>The evaluation-mode backward kernel.</summary>
+    /// <summary>The evaluation-mode backward kernel, the leaky ReLU's.</summary>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new LeakyReLU<T>.Gradient(EvalSlope));
+        evaluation.BackwardKernel(input, output, outputGradient, inputGradient);
 
     /// <summary>In evaluation the leaky ReLU with the mean slope; in training a fresh random slope per element.</summary>
     public override Tensor<T> Forward(Tensor<T> x)

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
-using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -18,7 +17,7 @@ namespace MiniGrad.Activations;
 /// <para>For classification, give the logits to <see cref="Losses.CrossEntropyLoss{T}"/>, which applies log-softmax
 /// itself; use Softmax to read probabilities out.</para>
 /// </remarks>
-public sealed class Softmax<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T inverseTemperature;
 
@@ -47,26 +46,10 @@ public sealed class Softmax<T> : Module<T> where T : unmanaged, IFloatingPointIe
         Use = "output layer for class probabilities (train on the logits with CrossEntropyLoss)",
     };
 
-    /// <summary>y = softmax(x/τ) for each row.</summary>
-    public override Tensor<T> Forward(Tensor<T> x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        x.ThrowIfReleased();
-        var y = Tensor<T>.Result(x.Rows, x.Cols, x);
-        for (int r = 0; r < x.Rows; r++) ForwardKernel(x.Row(r), y.Row(r));
-        return y.Record(x, null, static y =>
-        {
-            var dx = y.Input.GradAccumulator();
-            int cols = y.Cols;
-            for (int r = 0; r < y.Rows; r++)
-                BackwardKernel(y.Row(r), y.GradSpan.Slice(r * cols, cols), dx.Slice(r * cols, cols), y.Scalar);
-        }, scalar: inverseTemperature);
-    }
-
     /// <summary>output = softmax(row/τ) for one row.</summary>
-    public void ForwardKernel(ReadOnlySpan<T> row, Span<T> output)
+    public override void ForwardKernel(ReadOnlySpan<T> row, Span<T> output)
     {
-        if (row.Length != output.Length) throw new ArgumentException($"{this}: row has {row.Length} elements, output {output.Length}.", nameof(output));
+        CheckLengths(row.Length, output.Length);
         if (row.IsEmpty) return;
         TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), output);
         if (inverseTemperature != T.One) TensorPrimitives.Multiply(output, inverseTemperature, output);
@@ -75,15 +58,12 @@ public sealed class Softmax<T> : Module<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>inputGradient += y ⊙ (dy − ⟨dy, y⟩)/τ for one row, from its output y and output gradient dy.</summary>
-    public void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
     {
-        if (output.Length != outputGradient.Length || output.Length != inputGradient.Length)
-            throw new ArgumentException($"{this}: output {output.Length}, output gradient {outputGradient.Length} and input gradient {inputGradient.Length} elements must match.");
-        BackwardKernel(output, outputGradient, inputGradient, inverseTemperature);
+        CheckLengths(output.Length, outputGradient.Length, inputGradient.Length);
+        var rule = new Gradient(TensorPrimitives.Dot(outputGradient, output), inverseTemperature);
+        Elementwise.AccumulateGradient(output, output, outputGradient, inputGradient, rule);
     }
-
-    private static void BackwardKernel(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T inverseTemperature) =>
-        Elementwise.AccumulateGradient(y, y, dy, dx, new Gradient(TensorPrimitives.Dot(dy, y), inverseTemperature));
 
     /// <inheritdoc/>
     public override string ToString() => Temperature == T.One ? "Softmax" : $"Softmax(temperature: {Temperature})";
