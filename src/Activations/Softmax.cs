@@ -13,7 +13,8 @@ namespace MiniGrad.Activations;
 /// <para>τ &lt; 1 sharpens the distribution towards the largest logit (τ → 0 is argmax), τ &gt; 1 flattens it towards
 /// uniform; the order of the outputs never changes.</para>
 /// <para>Stability: the row's maximum is subtracted before exponentiating, softmax(x) = softmax(x − max x), so the
-/// largest exponent is e⁰ = 1: a logit 1000 above the rest gives [1, 0, …], never ∞/∞ = NaN.</para>
+/// largest exponent is e⁰ = 1: a logit 1000 above the rest gives [1, 0, …], never ∞/∞ = NaN. (TensorPrimitives.SoftMax
+/// exponentiates without that shift and returns NaN there, so the kernel composes Max, Subtract, Exp, Sum and Divide.)</para>
 /// <para>For classification, give the logits to <see cref="Losses.CrossEntropyLoss{T}"/>, which applies log-softmax
 /// itself; use Softmax to read probabilities out.</para>
 /// </remarks>
