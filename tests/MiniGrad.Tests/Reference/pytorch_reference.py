@@ -74,6 +74,8 @@ for dtype, type_name in [(torch.float32, "float"), (torch.float64, "double")]:
         cases.append({"name": name, "type": type_name, "x": ROWS, "weights": WEIGHTS, **run(function, ROWS, WEIGHTS, dtype)})
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-activations.json")
-with open(path, "w") as out:
-    json.dump({"torch": torch.__version__, "cases": cases}, out, indent=1)
+with open(path, "w") as out:  # one case per line
+    out.write('{"torch": %s, "cases": [\n' % json.dumps(torch.__version__))
+    out.write(",\n".join(json.dumps(case) for case in cases))
+    out.write("\n]}\n")
 print(f"wrote {len(cases)} cases from torch {torch.__version__} to {path}")
