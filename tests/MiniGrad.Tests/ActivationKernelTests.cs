@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics;
 using MiniGrad.Activations;
 
@@ -143,6 +144,32 @@ public class ActivationKernelTests
         }
         Assert.Equal(0.0, ScalarMath.Erfc(double.PositiveInfinity));
         Assert.True(double.IsNaN(ScalarMath.Erfc(double.NaN)));
+    }
+
+    [Fact]
+    public void Vector_expm1_keeps_relative_precision_at_every_width()
+    {
+        // Both signs, from 1e−300 to 700 on a log scale: the series near 0, eˣ − 1 beyond, and the switch at 1/2.
+        var points = Enumerable.Range(0, 2001).Select(k => Math.Pow(10, -300 + k * 303.0 / 2000))
+            .Concat([0.4999999, 0.5, 0.5000001]).SelectMany(v => new[] { v, -v }).Append(0.0);
+        foreach (double x in points)
+        {
+            double expected = ScalarMath.ExpM1(x);
+            AssertRelative(expected, VectorMath.ExpM1(Vector128.Create(x)).GetElement(0), 1e-15, x);
+            AssertRelative(expected, VectorMath.ExpM1(Vector256.Create(x)).GetElement(1), 1e-15, x);
+            AssertRelative(expected, VectorMath.ExpM1(Vector512.Create(x)).GetElement(7), 1e-15, x);
+            if (Math.Abs(x) < 80 && Math.Abs(x) > 1e-37)
+                AssertRelative(ScalarMath.ExpM1((float)x), VectorMath.ExpM1(Vector256.Create((float)x)).GetElement(3), 5e-7, x);
+        }
+        Assert.Equal(-1.0, VectorMath.ExpM1(Vector128.Create(double.NegativeInfinity)).GetElement(0));
+        Assert.True(double.IsPositiveInfinity(VectorMath.ExpM1(Vector128.Create(1000.0)).GetElement(0)));
+        Assert.True(double.IsNaN(VectorMath.ExpM1(Vector128.Create(double.NaN)).GetElement(0)));
+
+        static void AssertRelative<T>(T expected, T actual, double tolerance, double x) where T : IFloatingPointIeee754<T>
+        {
+            double e = double.CreateTruncating(expected), a = double.CreateTruncating(actual);
+            Assert.True(e == a || Math.Abs(a - e) <= tolerance * Math.Abs(e), $"expm1({x:R}): expected {e:R}, got {a:R}");
+        }
     }
 
     [Fact]
