@@ -140,23 +140,26 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
         public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
         {
-            var tail = VectorMath.Erfc(Vector128.Abs(x) * InverseSqrt2) * Half;
+            var gaussian = VectorMath.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
+            var tail = VectorMath.ScaledErfc(Vector128.Abs(x) * InverseSqrt2) * gaussian * Half;
             var cdf = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), tail, Vector128<T>.One - tail);
-            return dy * (cdf + x * VectorMath.Exp(-(x * x) * Half) * InverseSqrt2Pi);
+            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
         }
 
         public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
         {
-            var tail = VectorMath.Erfc(Vector256.Abs(x) * InverseSqrt2) * Half;
+            var gaussian = VectorMath.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
+            var tail = VectorMath.ScaledErfc(Vector256.Abs(x) * InverseSqrt2) * gaussian * Half;
             var cdf = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), tail, Vector256<T>.One - tail);
-            return dy * (cdf + x * VectorMath.Exp(-(x * x) * Half) * InverseSqrt2Pi);
+            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
         }
 
         public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
         {
-            var tail = VectorMath.Erfc(Vector512.Abs(x) * InverseSqrt2) * Half;
+            var gaussian = VectorMath.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
+            var tail = VectorMath.ScaledErfc(Vector512.Abs(x) * InverseSqrt2) * gaussian * Half;
             var cdf = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), tail, Vector512<T>.One - tail);
-            return dy * (cdf + x * VectorMath.Exp(-(x * x) * Half) * InverseSqrt2Pi);
+            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
         }
     }
 

@@ -97,7 +97,10 @@ internal static class VectorMath
 
     // ---- erfc(z) for z ≥ 0: see ScalarMath.Erfc for the expansion -----------------------------------------
 
-    internal static Vector128<T> Erfc<T>(Vector128<T> z) where T : IFloatingPointIeee754<T>
+    internal static Vector128<T> Erfc<T>(Vector128<T> z) where T : IFloatingPointIeee754<T> => ScaledErfc(z) * Exp(-(z * z));
+
+    /// <summary>e^(z²)·erfc(z) for z ≥ 0, for a caller that has e^(−z²) at hand already.</summary>
+    internal static Vector128<T> ScaledErfc<T>(Vector128<T> z) where T : IFloatingPointIeee754<T>
     {
         var t = Vector128.Create(T.CreateTruncating(2)) / (Vector128.Create(T.CreateTruncating(2)) + z);
         var s = t + t - Vector128<T>.One;
@@ -105,11 +108,13 @@ internal static class VectorMath
         ReadOnlySpan<T> c = ErfcSeries<T>.Coefficients;
         Vector128<T> b1 = Vector128<T>.Zero, b2 = Vector128<T>.Zero;
         for (int j = c.Length - 1; j >= 1; j--) (b1, b2) = (twoS * b1 - b2 + Vector128.Create(c[j]), b1);
-        var g = s * b1 - b2 + Vector128.Create(c[0]);
-        return t * g * Exp(-(z * z));
+        return t * (s * b1 - b2 + Vector128.Create(c[0]));
     }
 
-    internal static Vector256<T> Erfc<T>(Vector256<T> z) where T : IFloatingPointIeee754<T>
+    internal static Vector256<T> Erfc<T>(Vector256<T> z) where T : IFloatingPointIeee754<T> => ScaledErfc(z) * Exp(-(z * z));
+
+    /// <summary>e^(z²)·erfc(z) for z ≥ 0, for a caller that has e^(−z²) at hand already.</summary>
+    internal static Vector256<T> ScaledErfc<T>(Vector256<T> z) where T : IFloatingPointIeee754<T>
     {
         var t = Vector256.Create(T.CreateTruncating(2)) / (Vector256.Create(T.CreateTruncating(2)) + z);
         var s = t + t - Vector256<T>.One;
@@ -117,11 +122,13 @@ internal static class VectorMath
         ReadOnlySpan<T> c = ErfcSeries<T>.Coefficients;
         Vector256<T> b1 = Vector256<T>.Zero, b2 = Vector256<T>.Zero;
         for (int j = c.Length - 1; j >= 1; j--) (b1, b2) = (twoS * b1 - b2 + Vector256.Create(c[j]), b1);
-        var g = s * b1 - b2 + Vector256.Create(c[0]);
-        return t * g * Exp(-(z * z));
+        return t * (s * b1 - b2 + Vector256.Create(c[0]));
     }
 
-    internal static Vector512<T> Erfc<T>(Vector512<T> z) where T : IFloatingPointIeee754<T>
+    internal static Vector512<T> Erfc<T>(Vector512<T> z) where T : IFloatingPointIeee754<T> => ScaledErfc(z) * Exp(-(z * z));
+
+    /// <summary>e^(z²)·erfc(z) for z ≥ 0, for a caller that has e^(−z²) at hand already.</summary>
+    internal static Vector512<T> ScaledErfc<T>(Vector512<T> z) where T : IFloatingPointIeee754<T>
     {
         var t = Vector512.Create(T.CreateTruncating(2)) / (Vector512.Create(T.CreateTruncating(2)) + z);
         var s = t + t - Vector512<T>.One;
@@ -129,8 +136,7 @@ internal static class VectorMath
         ReadOnlySpan<T> c = ErfcSeries<T>.Coefficients;
         Vector512<T> b1 = Vector512<T>.Zero, b2 = Vector512<T>.Zero;
         for (int j = c.Length - 1; j >= 1; j--) (b1, b2) = (twoS * b1 - b2 + Vector512.Create(c[j]), b1);
-        var g = s * b1 - b2 + Vector512.Create(c[0]);
-        return t * g * Exp(-(z * z));
+        return t * (s * b1 - b2 + Vector512.Create(c[0]));
     }
 }
 
