@@ -12,7 +12,8 @@ namespace MiniGrad.Activations;
 /// <para>f'(x) = 1 for x &gt; 0 and α·eˣ for x ≤ 0; at the kink MiniGrad follows PyTorch: f'(0) = α (= 1 by default,
 /// where the two sides meet). Negative inputs saturate smoothly at −α instead of being cut to 0, so units keep a
 /// gradient and do not die.</para>
-/// <para>eˣ − 1 is computed with Kahan's expm1 trick, so tiny negative inputs keep their digits: f(−1e−10) =
+/// <para>eˣ − 1 is computed as an accurate expm1 (Kahan's trick in the scalar reference, the Taylor series below |x| = 1/2
+/// in the vector kernel), so tiny negative inputs keep their digits: f(−1e−10) =
 /// −1e−10, not the rounding noise of e^(−1e−10) − 1. For x → −∞, eˣ underflows to 0 and f → −α.</para>
 /// </remarks>
 public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -13,7 +13,7 @@ namespace MiniGrad.Activations;
 /// outputs with mean 0 and variance 1, so activations stay normalised through depth without batch norm. That
 /// holds with LeCun-normal weights (<see cref="WeightInit.LeCunNormal"/>); with other initialisations SELU is
 /// just a scaled ELU.</para>
-/// <para>eˣ − 1 uses Kahan's expm1 trick, as in <see cref="ELU{T}"/>, whose kernels SELU shares with scale λ.</para>
+/// <para>eˣ − 1 is an accurate expm1, as in <see cref="ELU{T}"/>, whose kernels SELU shares with scale λ.</para>
 /// </remarks>
 public sealed class SELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
