@@ -13,7 +13,7 @@ namespace MiniGrad.Activations;
 /// where the two sides meet). Negative inputs saturate smoothly at −α instead of being cut to 0, so units keep a
 /// gradient and do not die.</para>
 /// <para>eˣ − 1 is computed as an accurate expm1 (Kahan's trick in the scalar reference, the Taylor series below |x| = 1/2
-/// in the vector kernel), so tiny negative inputs keep their digits: f(−1e−10) =
+/// in the vector kernel), so tiny negative inputs keep their digits: f(−1e−10) = −9.9999999995e−11 ≈
 /// −1e−10, not the rounding noise of e^(−1e−10) − 1. For x → −∞, eˣ underflows to 0 and f → −α.</para>
 /// </remarks>
 public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
