@@ -133,9 +133,10 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     {
         public T Invoke(T x, T y, T dy)
         {
-            T tail = Half * ScalarMath.Erfc(T.Abs(x) * InverseSqrt2);
+            T gaussian = T.Exp(-Half * x * x); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
+            T tail = Half * ScalarMath.ScaledErfc(T.Abs(x) * InverseSqrt2) * gaussian;
             T cdf = x < T.Zero ? tail : T.One - tail;
-            return dy * (cdf + x * T.Exp(-Half * x * x) * InverseSqrt2Pi);
+            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
         }
 
         public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)

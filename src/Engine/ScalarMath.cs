@@ -34,7 +34,10 @@ internal static class ScalarMath
     /// <see cref="ErfcSeries{T}"/> for where its coefficients come from. Relative accuracy holds until e^(−z²)
     /// underflows, which is what GELU needs: Φ(x) = erfc(−x/√2)/2 stays accurate far into the negative tail.
     /// </remarks>
-    internal static T Erfc<T>(T z) where T : IFloatingPointIeee754<T>
+    internal static T Erfc<T>(T z) where T : IFloatingPointIeee754<T> => ScaledErfc(z) * T.Exp(-(z * z));
+
+    /// <summary>e^(z²)·erfc(z) = t · g(s) for z ≥ 0, for a caller that has e^(−z²) at hand already.</summary>
+    internal static T ScaledErfc<T>(T z) where T : IFloatingPointIeee754<T>
     {
         T two = T.CreateTruncating(2);
         T t = two / (two + z);
@@ -42,7 +45,7 @@ internal static class ScalarMath
         ReadOnlySpan<T> c = ErfcSeries<T>.Coefficients;
         T b1 = T.Zero, b2 = T.Zero;
         for (int j = c.Length - 1; j >= 1; j--) (b1, b2) = (twoS * b1 - b2 + c[j], b1);
-        return t * (s * b1 - b2 + c[0]) * T.Exp(-(z * z));
+        return t * (s * b1 - b2 + c[0]);
     }
 }
 

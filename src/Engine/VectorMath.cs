@@ -95,7 +95,7 @@ internal static class VectorMath
         return Vector512.ConditionalSelect(Vector512.Equals(u, Vector512.Create(T.PositiveInfinity)), u, r);
     }
 
-    // ---- erfc(z) for z ≥ 0: see ScalarMath.Erfc for the expansion -----------------------------------------
+    // ---- erfc(z) and e^(z²)·erfc(z) for z ≥ 0: see ScalarMath.Erfc for the expansion ------------------------
 
     internal static Vector128<T> Erfc<T>(Vector128<T> z) where T : IFloatingPointIeee754<T> => ScaledErfc(z) * Exp(-(z * z));
 
