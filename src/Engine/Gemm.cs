@@ -1,74 +1,329 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MiniGrad;
 
 /// <summary>
-/// The one matrix product behind every MatMul, forward and backward: C (m × n) = op(A) · op(B), or
-/// C += op(A) · op(B) when accumulating, where op(X) is X or Xᵀ. All matrices are row-major and contiguous;
-/// A is stored m × k (k × m when transposed) and B k × n (n × k when transposed), so no transpose is ever
-/// materialised.
+/// The one matrix product behind every MatMul and Dense layer, forward and backward:
+/// C (m × n) = op(A) · op(B) [+ bias], or C += op(A) · op(B) [+ bias] when accumulating, where op(X) is X or
+/// Xᵀ and bias is a 1 × n row added to every row. All matrices are row-major and contiguous; A is stored
+/// m × k (k × m when transposed) and B k × n (n × k when transposed), so no transpose is ever materialised.
 /// </summary>
 /// <remarks>
-/// This version keeps the inner loop on contiguous rows and lets <c>TensorPrimitives</c> vectorise it:
-/// row-times-scalar updates (axpy) for A·B and Aᵀ·B, dot products for A·Bᵀ. The summation order is fixed,
-/// so results are identical from run to run.
+/// <para>The structure is the classic one of Goto and van de Geijn (2008), as in BLIS: C is computed in
+/// blocks of <see cref="BlockRows"/> rows × <see cref="BlockCols"/> columns, summing over k in slices of
+/// <see cref="BlockDepth"/>. For each slice, op(B)'s block is copied ("packed") into panels
+/// <c>NR</c> columns wide and op(A)'s into panels <see cref="TileRows"/> rows tall, each laid out in the
+/// order the micro-kernel reads it, so the kernel streams both from L1/L2 with unit stride whatever the
+/// transposition. The micro-kernel keeps a <see cref="TileRows"/> × NR tile of C in registers (NR = two
+/// vectors: 32 floats with AVX-512) and adds one rank-1 update per k.</para>
+/// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
+/// C is written to a scratch tile and only its valid part is added. The bias is added in the first slice's
+/// write-out, so <c>x·W + b</c> is one pass over C.</para>
+/// <para>Large products are split over the <see cref="WorkerPool"/> by rows (or by columns when there are few
+/// rows) at tile boundaries. Every element of C is summed in the same order — slice by slice, k ascending
+/// within a slice — whichever thread computes it, so results are bit-identical from run to run.</para>
 /// </remarks>
 internal static class Gemm
 {
+    internal const int TileRows = 6;
+    internal const int BlockRows = 96;
+    internal const int BlockDepth = 256;
+    internal const int BlockCols = 2048;
+
+    /// <summary>Below this many multiply-adds a product runs on the calling thread alone.</summary>
+    internal const long ParallelThreshold = 1 << 18;
+
+    /// <summary>C = [C +] op(A) · op(B) [+ bias]; see the class remarks.</summary>
+    /// <exception cref="ArgumentException">An array is too small for its matrix, or the bias is not n long.</exception>
     internal static void Multiply<T>(
         int m, int n, int k,
-        ReadOnlySpan<T> a, bool transposeA,
-        ReadOnlySpan<T> b, bool transposeB,
-        Span<T> c, bool accumulate)
+        T[] a, bool transposeA,
+        T[] b, bool transposeB,
+        T[] c, bool accumulate,
+        T[]? bias = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (a.Length != m * k || b.Length != k * n || c.Length != m * n)
-            throw new ArgumentException($"Gemm: spans of {a.Length}, {b.Length} and {c.Length} elements do not hold {m}x{k}, {k}x{n} and {m}x{n} matrices.");
-        if (!accumulate) c.Clear();
-        if (k == 0) return;
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+            throw new ArgumentException($"Gemm: arrays of {a.Length}, {b.Length} and {c.Length} elements do not hold {m}x{k}, {k}x{n} and {m}x{n} matrices.");
+        if (bias is not null && bias.Length != n)
+            throw new ArgumentException($"Gemm: the bias has {bias.Length} elements but C has {n} columns.", nameof(bias));
+        if (m == 0 || n == 0) return;
 
-        switch (transposeA, transposeB)
+        if (Lanes512<T>.IsAccelerated) Run<T, Lanes512<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        else if (Lanes256<T>.IsAccelerated) Run<T, Lanes256<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        else if (Lanes128<T>.IsAccelerated) Run<T, Lanes128<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        else Run<T, Lanes1<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+    }
+
+    /// <summary>The width of a micro-tile for this element type on this machine: two vectors.</summary>
+    internal static int TileCols<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Lanes512<T>.IsAccelerated ? 2 * Lanes512<T>.Count
+        : Lanes256<T>.IsAccelerated ? 2 * Lanes256<T>.Count
+        : Lanes128<T>.IsAccelerated ? 2 * Lanes128<T>.Count
+        : 2;
+
+    private static void Run<T, TLanes>(int m, int n, int k, T[] a, bool transposeA, T[] b, bool transposeB, T[] c, bool accumulate, T[]? bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        if (k == 0)
         {
-            case (false, false): // C[i,:] += A[i,p] · B[p,:]
-                for (int i = 0; i < m; i++)
-                {
-                    var row = c.Slice(i * n, n);
-                    for (int p = 0; p < k; p++)
-                        TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), a[i * k + p], row, row);
-                }
-                break;
+            // No products to sum: C keeps its value (or starts at zero) and gets the bias.
+            for (int i = 0; i < m; i++)
+            {
+                var row = c.AsSpan(i * n, n);
+                if (!accumulate) row.Clear();
+                if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
+            }
+            return;
+        }
 
-            case (true, false): // C[i,:] += A[p,i] · B[p,:], A stored k × m
-                for (int p = 0; p < k; p++)
+        var job = Job<T, TLanes>.ForThisThread;
+        job.Set(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        int parts = (long)m * n * k < ParallelThreshold ? 1 : WorkerPool.Threads;
+        WorkerPool.Run(job, parts);
+        job.Clear();
+    }
+
+    /// <summary>One product, as a piece of parallel work: part p of P computes a band of rows or of columns of C.</summary>
+    private sealed class Job<T, TLanes> : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        [ThreadStatic] private static Job<T, TLanes>? current;
+
+        private int m, n, k;
+        private T[] a = [], b = [], c = [];
+        private T[]? bias;
+        private bool transposeA, transposeB, accumulate;
+
+        internal static Job<T, TLanes> ForThisThread => current ??= new Job<T, TLanes>();
+
+        internal void Set(int m, int n, int k, T[] a, bool transposeA, T[] b, bool transposeB, T[] c, bool accumulate, T[]? bias)
+        {
+            (this.m, this.n, this.k, this.a, this.transposeA, this.b, this.transposeB, this.c, this.accumulate, this.bias) =
+                (m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        }
+
+        internal void Clear() => (a, b, c, bias) = ([], [], [], null); // let the arrays go
+
+        public void Run(int part, int parts)
+        {
+            int tileCols = 2 * TLanes.Count;
+            // Split the longer side, at tile boundaries, into near-equal bands.
+            if (m >= n || n < parts * tileCols)
+            {
+                var (start, end) = Band(m, TileRows, part, parts);
+                if (start < end) Compute(start, end, 0, n);
+            }
+            else
+            {
+                var (start, end) = Band(n, tileCols, part, parts);
+                if (start < end) Compute(0, m, start, end);
+            }
+        }
+
+        private static (int Start, int End) Band(int length, int granule, int part, int parts)
+        {
+            int tiles = (length + granule - 1) / granule;
+            int start = (int)((long)tiles * part / parts) * granule;
+            int end = (int)((long)tiles * (part + 1) / parts) * granule;
+            return (Math.Min(start, length), Math.Min(end, length));
+        }
+
+        /// <summary>C[rowStart..rowEnd, colStart..colEnd] by the blocked, packed algorithm.</summary>
+        private void Compute(int rowStart, int rowEnd, int colStart, int colEnd)
+        {
+            int tileCols = 2 * TLanes.Count;
+            var buffers = PackBuffers<T>.ForThisThread(
+                BlockRows * BlockDepth,
+                BlockDepth * RoundUp(Math.Min(BlockCols, colEnd - colStart), tileCols));
+            Span<T> scratch = stackalloc T[TileRows * 2 * 16];
+
+            for (int jc = colStart; jc < colEnd; jc += BlockCols)
+            {
+                int nc = Math.Min(BlockCols, colEnd - jc);
+                for (int pc = 0; pc < k; pc += BlockDepth)
                 {
-                    var bRow = b.Slice(p * n, n);
-                    for (int i = 0; i < m; i++)
+                    int kc = Math.Min(BlockDepth, k - pc);
+                    bool first = pc == 0;
+                    bool load = accumulate || !first;
+                    PackB(buffers.B, pc, kc, jc, nc, tileCols);
+                    for (int ic = rowStart; ic < rowEnd; ic += BlockRows)
                     {
-                        var row = c.Slice(i * n, n);
-                        TensorPrimitives.MultiplyAdd(bRow, a[p * m + i], row, row);
+                        int mc = Math.Min(BlockRows, rowEnd - ic);
+                        PackA(buffers.A, ic, mc, pc, kc);
+                        for (int jr = 0; jr < nc; jr += tileCols)
+                        {
+                            int cols = Math.Min(tileCols, nc - jr);
+                            ref T bPanel = ref buffers.B[jr * kc];
+                            for (int ir = 0; ir < mc; ir += TileRows)
+                            {
+                                int rows = Math.Min(TileRows, mc - ir);
+                                ref T aPanel = ref buffers.A[ir * kc];
+                                int offset = (ic + ir) * n + jc + jr;
+                                if (rows == TileRows && cols == tileCols)
+                                {
+                                    ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
+                                    MicroKernel(kc, ref aPanel, ref bPanel, ref c[offset], n, load, ref biasRow);
+                                }
+                                else
+                                {
+                                    MicroKernel(kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
+                                    AddPartialTile(scratch, tileCols, offset, rows, cols, load, first && bias is not null ? jc + jr : -1);
+                                }
+                            }
+                        }
                     }
                 }
-                break;
+            }
+        }
 
-            case (false, true): // C[i,j] += A[i,:] · B[j,:], B stored n × k
-                for (int i = 0; i < m; i++)
+        private void AddPartialTile(ReadOnlySpan<T> tile, int tileCols, int offset, int rows, int cols, bool load, int biasStart)
+        {
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++)
                 {
-                    var aRow = a.Slice(i * k, k);
-                    for (int j = 0; j < n; j++)
-                        c[i * n + j] += TensorPrimitives.Dot(aRow, b.Slice(j * k, k));
+                    ref T target = ref c[offset + r * n + j];
+                    T value = tile[r * tileCols + j];
+                    if (biasStart >= 0) value += bias![biasStart + j];
+                    target = load ? target + value : value;
                 }
-                break;
+        }
 
-            case (true, true): // C[i,j] += Σp A[p,i] · B[j,p]
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++)
+        /// <summary>
+        /// Packs op(A)[ic .. ic+mc, pc .. pc+kc] into panels of <see cref="TileRows"/> rows: panel q holds, for
+        /// each p, the TileRows values op(A)[ic + q·TileRows + r, pc + p] side by side (zeros past row m).
+        /// </summary>
+        private void PackA(T[] packed, int ic, int mc, int pc, int kc)
+        {
+            for (int ir = 0; ir < mc; ir += TileRows)
+            {
+                var panel = packed.AsSpan(ir * kc, TileRows * kc);
+                int rows = Math.Min(TileRows, mc - ir);
+                if (rows < TileRows) panel.Clear();
+                for (int r = 0; r < rows; r++)
+                {
+                    int i = ic + ir + r;
+                    if (transposeA) // A stored k × m: op(A)[i, p] = a[p·m + i]
+                        for (int p = 0; p < kc; p++) panel[p * TileRows + r] = a[(pc + p) * m + i];
+                    else // op(A)[i, p] = a[i·k + p]
                     {
-                        T sum = T.Zero;
-                        for (int p = 0; p < k; p++) sum += a[p * m + i] * b[j * k + p];
-                        c[i * n + j] += sum;
+                        var source = a.AsSpan(i * k + pc, kc);
+                        for (int p = 0; p < kc; p++) panel[p * TileRows + r] = source[p];
                     }
-                break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels NR columns wide: panel q holds, for each p, the NR
+        /// values op(B)[pc + p, jc + q·NR + j] side by side (zeros past column n).
+        /// </summary>
+        private void PackB(T[] packed, int pc, int kc, int jc, int nc, int tileCols)
+        {
+            for (int jr = 0; jr < nc; jr += tileCols)
+            {
+                var panel = packed.AsSpan(jr * kc, tileCols * kc);
+                int cols = Math.Min(tileCols, nc - jr);
+                if (cols < tileCols) panel.Clear();
+                if (transposeB) // B stored n × k: op(B)[p, j] = b[j·k + p]
+                    for (int j = 0; j < cols; j++)
+                    {
+                        var source = b.AsSpan((jc + jr + j) * k + pc, kc);
+                        for (int p = 0; p < kc; p++) panel[p * tileCols + j] = source[p];
+                    }
+                else // op(B)[p, j] = b[p·n + j]
+                    for (int p = 0; p < kc; p++)
+                        b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * tileCols, cols));
+            }
+        }
+
+        /// <summary>
+        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ aPanel[p, ·] ⊗ bPanel[p, ·]
+        /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void MicroKernel(int kc, ref T aPanel, ref T bPanel, ref T c, int ldc, bool load, ref T bias)
+        {
+            nuint w = (nuint)TLanes.Count, step = 2 * w;
+            TLanes c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            TLanes c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            ref T ap = ref aPanel, bp = ref bPanel;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = TLanes.Load(ref bp);
+                var b1 = TLanes.Load(ref Unsafe.Add(ref bp, w));
+                var a0 = TLanes.Broadcast(ap);
+                c00 = TLanes.MultiplyAdd(a0, b0, c00); c01 = TLanes.MultiplyAdd(a0, b1, c01);
+                var a1 = TLanes.Broadcast(Unsafe.Add(ref ap, 1));
+                c10 = TLanes.MultiplyAdd(a1, b0, c10); c11 = TLanes.MultiplyAdd(a1, b1, c11);
+                var a2 = TLanes.Broadcast(Unsafe.Add(ref ap, 2));
+                c20 = TLanes.MultiplyAdd(a2, b0, c20); c21 = TLanes.MultiplyAdd(a2, b1, c21);
+                var a3 = TLanes.Broadcast(Unsafe.Add(ref ap, 3));
+                c30 = TLanes.MultiplyAdd(a3, b0, c30); c31 = TLanes.MultiplyAdd(a3, b1, c31);
+                var a4 = TLanes.Broadcast(Unsafe.Add(ref ap, 4));
+                c40 = TLanes.MultiplyAdd(a4, b0, c40); c41 = TLanes.MultiplyAdd(a4, b1, c41);
+                var a5 = TLanes.Broadcast(Unsafe.Add(ref ap, 5));
+                c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
+                ap = ref Unsafe.Add(ref ap, TileRows);
+                bp = ref Unsafe.Add(ref bp, step);
+            }
+
+            if (!Unsafe.IsNullRef(ref bias))
+            {
+                var bias0 = TLanes.Load(ref bias);
+                var bias1 = TLanes.Load(ref Unsafe.Add(ref bias, w));
+                c00 = TLanes.Add(c00, bias0); c01 = TLanes.Add(c01, bias1);
+                c10 = TLanes.Add(c10, bias0); c11 = TLanes.Add(c11, bias1);
+                c20 = TLanes.Add(c20, bias0); c21 = TLanes.Add(c21, bias1);
+                c30 = TLanes.Add(c30, bias0); c31 = TLanes.Add(c31, bias1);
+                c40 = TLanes.Add(c40, bias0); c41 = TLanes.Add(c41, bias1);
+                c50 = TLanes.Add(c50, bias0); c51 = TLanes.Add(c51, bias1);
+            }
+            WriteRow(ref c, w, load, c00, c01);
+            WriteRow(ref Unsafe.Add(ref c, ldc), w, load, c10, c11);
+            WriteRow(ref Unsafe.Add(ref c, 2 * ldc), w, load, c20, c21);
+            WriteRow(ref Unsafe.Add(ref c, 3 * ldc), w, load, c30, c31);
+            WriteRow(ref Unsafe.Add(ref c, 4 * ldc), w, load, c40, c41);
+            WriteRow(ref Unsafe.Add(ref c, 5 * ldc), w, load, c50, c51);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WriteRow(ref T row, nuint w, bool load, TLanes left, TLanes right)
+        {
+            ref T second = ref Unsafe.Add(ref row, w);
+            if (load)
+            {
+                left = TLanes.Add(TLanes.Load(ref row), left);
+                right = TLanes.Add(TLanes.Load(ref second), right);
+            }
+            left.Store(ref row);
+            right.Store(ref second);
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>Each thread's packing buffers, grown to the largest block it has packed and then reused.</summary>
+    private sealed class PackBuffers<T>
+    {
+        [ThreadStatic] private static PackBuffers<T>? current;
+
+        internal T[] A = [];
+        internal T[] B = [];
+
+        internal static PackBuffers<T> ForThisThread(int aLength, int bLength)
+        {
+            var buffers = current ??= new PackBuffers<T>();
+            if (buffers.A.Length < aLength) buffers.A = new T[aLength];
+            if (buffers.B.Length < bLength) buffers.B = new T[bLength];
+            return buffers;
         }
     }
 }

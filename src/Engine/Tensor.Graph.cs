@@ -80,7 +80,10 @@ public sealed partial class Tensor<T> : ITapeNode
     /// (and keeps accumulating) until the user clears it; an intermediate gets a zeroed one from the pool that
     /// the tape takes back when it finishes.
     /// </summary>
-    internal Span<T> GradAccumulator()
+    internal Span<T> GradAccumulator() => GradAccumulatorArray();
+
+    /// <summary><see cref="GradAccumulator"/> as the backing array, for kernels that split work over threads.</summary>
+    internal T[] GradAccumulatorArray()
     {
         grad ??= IsPooled ? TensorPool<T>.RentZeroed(Rows, Cols) : new Tensor<T>(Rows, Cols);
         return grad.values;
@@ -88,6 +91,9 @@ public sealed partial class Tensor<T> : ITapeNode
 
     /// <summary>dL/d(this tensor) as it stands; only called on tensors a gradient has reached.</summary>
     internal Span<T> GradSpan => grad!.values;
+
+    /// <summary><see cref="GradSpan"/> as the backing array.</summary>
+    internal T[] GradArray => grad!.values;
 
     void ITapeNode.Backward()
     {

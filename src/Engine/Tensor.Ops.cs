@@ -21,13 +21,41 @@ public sealed partial class Tensor<T>
                 nameof(other));
 
         var y = Result(Rows, other.Cols, this, other);
-        Gemm.Multiply(Rows, other.Cols, Cols, Span, false, other.Span, false, y.Span, accumulate: false);
-        return y.Record(this, other, static y =>
+        Gemm.Multiply(Rows, other.Cols, Cols, values, false, other.values, false, y.values, accumulate: false);
+        return y.Record(this, other, static y => MatMulBackward(y, y.Input, y.Other));
+    }
+
+    /// <summary>
+    /// The affine map of a dense layer, y = x·W + b, as one op: an m × k input times a k × n weight plus a
+    /// 1 × n bias row, broadcast over the m rows. The bias is added as the product is written out.
+    /// </summary>
+    /// <remarks>dx += dy·Wᵀ, dW += xᵀ·dy, db += Σ_rows dy.</remarks>
+    /// <exception cref="ArgumentException">The inner dimensions differ, or the bias is not 1 × n.</exception>
+    public Tensor<T> Linear(Tensor<T> weight, Tensor<T> bias)
+    {
+        CheckOperand(weight);
+        CheckOperand(bias);
+        if (Cols != weight.Rows)
+            throw new ArgumentException(
+                $"Linear: input {Shape} and weight {weight.Shape} cannot be multiplied ({Cols} columns on the left, {weight.Rows} rows on the right).",
+                nameof(weight));
+        if (bias.Rows != 1 || bias.Cols != weight.Cols)
+            throw new ArgumentException($"Linear: the bias is {bias.Shape} but must be 1x{weight.Cols} for weight {weight.Shape}.", nameof(bias));
+
+        var y = Result(Rows, weight.Cols, this, weight.requiresGrad ? weight : bias); // tracked if any of the three requires grad
+        Gemm.Multiply(Rows, weight.Cols, Cols, values, false, weight.values, false, y.values, accumulate: false, bias.values);
+        return y.Record(this, weight, static y =>
         {
-            var (a, b) = (y.Input, y.Other);
-            if (a.requiresGrad) Gemm.Multiply(a.Rows, a.Cols, y.Cols, y.GradSpan, false, b.Span, true, a.GradAccumulator(), accumulate: true);
-            if (b.requiresGrad) Gemm.Multiply(b.Rows, b.Cols, y.Rows, a.Span, true, y.GradSpan, false, b.GradAccumulator(), accumulate: true);
-        });
+            MatMulBackward(y, y.Input, y.Other);
+            var bias = (Tensor<T>)y.Context!;
+            if (bias.requiresGrad) AccumulateReduced(bias, y.GradSpan, y.Rows, y.Cols);
+        }, context: bias);
+    }
+
+    private static void MatMulBackward(Tensor<T> y, Tensor<T> a, Tensor<T> b)
+    {
+        if (a.requiresGrad) Gemm.Multiply(a.Rows, a.Cols, y.Cols, y.GradArray, false, b.values, true, a.GradAccumulatorArray(), accumulate: true);
+        if (b.requiresGrad) Gemm.Multiply(b.Rows, b.Cols, y.Rows, a.values, true, y.GradArray, false, b.GradAccumulatorArray(), accumulate: true);
     }
 
     /// <summary>The transpose: an m × n tensor becomes n × m.</summary>

@@ -67,6 +67,9 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
         get => values;
     }
 
+    /// <summary>The backing array (exactly <see cref="Length"/> long), for kernels that hand it to other threads.</summary>
+    internal T[] Values => values;
+
     /// <summary>Row <paramref name="row"/> as a span of <see cref="Cols"/> elements, with no checks.</summary>
     internal Span<T> Row(int row) => values.AsSpan(row * Cols, Cols);
 

@@ -57,7 +57,7 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
         ArgumentNullException.ThrowIfNull(x);
         if (x.Cols != InFeatures)
             throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {InFeatures}.", nameof(x));
-        return x.MatMul(Weight) + Bias;
+        return x.Linear(Weight, Bias);
     }
 
     /// <summary>W, then b.</summary>

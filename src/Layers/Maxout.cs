@@ -79,8 +79,8 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
         ArgumentNullException.ThrowIfNull(x);
         if (x.Cols != InFeatures)
             throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {InFeatures}.", nameof(x));
-        var y = x.MatMul(weights[0]) + biases[0];
-        for (int k = 1; k < Pieces; k++) y = y.Maximum(x.MatMul(weights[k]) + biases[k]);
+        var y = x.Linear(weights[0], biases[0]);
+        for (int k = 1; k < Pieces; k++) y = y.Maximum(x.Linear(weights[k], biases[k]));
         return y;
     }
 

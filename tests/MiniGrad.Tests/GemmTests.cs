@@ -3,71 +3,137 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace MiniGrad.Tests;
 
-/// <summary>The matrix product against a naive triple loop and against MathNet, for every transposition.</summary>
+/// <summary>
+/// The matrix product against a naive triple loop (summed in double) and against MathNet's product, for every
+/// transposition, with and without accumulation and bias, at every size 1..67 and at sizes that straddle the
+/// tile (6 × 2 vectors) and block (96 rows, 256 deep, 2048 wide) edges.
+/// </summary>
 [Trait("Category", "Kernels")]
 public class GemmTests
 {
     public static TheoryData<int, int, int> Shapes()
     {
         var data = new TheoryData<int, int, int>();
-        foreach (int size in new[] { 1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 33, 64, 67 })
-            data.Add(size, size, size);
-        data.Add(1, 67, 5);
-        data.Add(67, 1, 9);
-        data.Add(4, 9, 1);
-        data.Add(127, 33, 65);
+        for (int size = 1; size <= 67; size++) data.Add(size, size, size);
+        foreach (int large in new[] { 127, 129, 511, 1025 })
+        {
+            // Each large size in each position, the other two kept small so the naive loop stays quick.
+            data.Add(large, 13, 7);
+            data.Add(11, large, 5);
+            data.Add(9, 17, large);
+        }
+        data.Add(97, 95, 257);  // just past one block of rows and one slice of depth
+        data.Add(7, 2100, 3);   // wider than one block of columns
         data.Add(0, 3, 4);
-        data.Add(3, 4, 0);
+        data.Add(3, 0, 4);
+        data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Double_matches_the_naive_product(int m, int n, int k) => MatchesNaive<double>(m, n, k, 1e-12);
+    public void Double_matches_the_naive_product(int m, int n, int k) => MatchesNaive<double>(m, n, k);
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Float_matches_the_naive_product(int m, int n, int k) => MatchesNaive<float>(m, n, k, 1e-4);
+    public void Float_matches_the_naive_product(int m, int n, int k) => MatchesNaive<float>(m, n, k);
 
-    private static void MatchesNaive<T>(int m, int n, int k, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// Checks C = [C +] op(A)·op(B) [+ bias] elementwise against the sum in double, to the rounding bound
+    /// γₖ·Σₚ|a·b| with γₖ = (k + 2)·u: one missing or doubled term is far outside it.
+    /// </summary>
+    private static void MatchesNaive<T>(int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        double unit = typeof(T) == typeof(float) ? Math.Pow(2, -24) : Math.Pow(2, -53); // unit roundoff
         var rng = new Random(m * 10007 + n * 101 + k);
         foreach (bool transposeA in new[] { false, true })
             foreach (bool transposeB in new[] { false, true })
                 foreach (bool accumulate in new[] { false, true })
-                {
-                    var a = Tensor<T>.RandomUniform(transposeA ? k : m, transposeA ? m : k, -1, 1, rng);
-                    var b = Tensor<T>.RandomUniform(transposeB ? n : k, transposeB ? k : n, -1, 1, rng);
-                    var c = Tensor<T>.RandomUniform(m, n, -1, 1, rng);
-                    var expected = new double[m, n];
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++)
-                        {
-                            double sum = accumulate ? double.CreateTruncating(c[i, j]) : 0;
-                            for (int p = 0; p < k; p++)
-                                sum += double.CreateTruncating(transposeA ? a[p, i] : a[i, p]) * double.CreateTruncating(transposeB ? b[j, p] : b[p, j]);
-                            expected[i, j] = sum;
-                        }
+                    foreach (bool withBias in new[] { false, true })
+                    {
+                        var a = Tensor<T>.RandomUniform(transposeA ? k : m, transposeA ? m : k, -1, 1, rng);
+                        var b = Tensor<T>.RandomUniform(transposeB ? n : k, transposeB ? k : n, -1, 1, rng);
+                        var c = Tensor<T>.RandomUniform(m, n, -1, 1, rng);
+                        var bias = withBias ? Tensor<T>.RandomUniform(1, n, -1, 1, rng) : null;
+                        var expected = new double[m, n];
+                        var magnitude = new double[m, n];
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                double start = accumulate ? double.CreateTruncating(c[i, j]) : 0, shift = bias is null ? 0 : double.CreateTruncating(bias[0, j]);
+                                double sum = start + shift, size = Math.Abs(start) + Math.Abs(shift);
+                                for (int p = 0; p < k; p++)
+                                {
+                                    double product = double.CreateTruncating(transposeA ? a[p, i] : a[i, p]) * double.CreateTruncating(transposeB ? b[j, p] : b[p, j]);
+                                    sum += product;
+                                    size += Math.Abs(product);
+                                }
+                                expected[i, j] = sum;
+                                magnitude[i, j] = size;
+                            }
 
-                    Gemm.Multiply(m, n, k, a.AsSpan(), transposeA, b.AsSpan(), transposeB, c.AsSpan(), accumulate);
+                        Gemm.Multiply(m, n, k, a.Values, transposeA, b.Values, transposeB, c.Values, accumulate, bias?.Values);
 
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++)
-                            Numerics.Close(expected[i, j], double.CreateTruncating(c[i, j]), tolerance * Math.Max(1, k),
-                                $"{m}x{n}x{k} transposeA={transposeA} transposeB={transposeB} accumulate={accumulate} at [{i}, {j}]");
-                }
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                double actual = double.CreateTruncating(c[i, j]);
+                                double allowed = (k + 2) * unit * magnitude[i, j] + 1e-300;
+                                if (Math.Abs(actual - expected[i, j]) > allowed)
+                                    Assert.Fail($"{typeof(T).Name} {m}x{n}x{k} transposeA={transposeA} transposeB={transposeB} accumulate={accumulate} bias={withBias} " +
+                                                $"at [{i}, {j}]: expected {expected[i, j]:R}, got {actual:R} (allowed error {allowed:G3})");
+                            }
+                    }
     }
 
     [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(17, 31, 5)]
     [InlineData(129, 64, 127)]
-    public void MatMul_matches_MathNet(int m, int k, int n)
+    [InlineData(300, 257, 100)]
+    public void Every_transposition_matches_MathNet(int m, int k, int n)
     {
         var rng = new Random(5);
         var a = Tensor<double>.RandomUniform(m, k, -1, 1, rng);
+        var at = Tensor<double>.FromMatrix(a.ToMatrix().Transpose());
         var b = Tensor<double>.RandomUniform(k, n, -1, 1, rng);
+        var bt = Tensor<double>.FromMatrix(b.ToMatrix().Transpose());
         var expected = Tensor<double>.FromMatrix(a.ToMatrix() * b.ToMatrix());
         Numerics.Close(expected, a.MatMul(b), 1e-12);
+        foreach (var (left, transposeA) in new[] { (a, false), (at, true) })
+            foreach (var (right, transposeB) in new[] { (b, false), (bt, true) })
+            {
+                var c = Tensor<double>.Zeros(m, n);
+                Gemm.Multiply(m, n, k, left.Values, transposeA, right.Values, transposeB, c.Values, accumulate: false);
+                Numerics.Close(expected, c, 1e-12);
+            }
+    }
+
+    [Fact]
+    public void A_large_product_is_bit_identical_from_run_to_run()
+    {
+        // Large enough to be split over the worker threads and to span several blocks in every dimension.
+        const int m = 301, n = 2111, k = 517;
+        var rng = new Random(11);
+        var a = Tensor<float>.RandomNormal(m, k, rng);
+        var b = Tensor<float>.RandomNormal(k, n, rng);
+        var first = new float[m * n];
+        Gemm.Multiply(m, n, k, a.Values, false, b.Values, false, first, accumulate: false);
+        for (int run = 0; run < 5; run++)
+        {
+            var again = new float[m * n];
+            Gemm.Multiply(m, n, k, a.Values, false, b.Values, false, again, accumulate: false);
+            Assert.True(first.AsSpan().SequenceEqual(again), $"run {run} differs from the first");
+        }
+    }
+
+    [Fact]
+    public void Bad_sizes_are_rejected_before_anything_is_written()
+    {
+        var c = new double[6];
+        var error = Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 3, 4, new double[7], false, new double[12], false, c, accumulate: false));
+        Assert.Contains("2x4", error.Message);
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 3, 1, new double[2], false, new double[3], false, c, false, bias: new double[2]));
+        Assert.All(c, value => Assert.Equal(0.0, value));
     }
 }

@@ -1,0 +1,100 @@
+using MiniGrad.Activations;
+using MiniGrad.Layers;
+using MiniGrad.Losses;
+using MiniGrad.Optimizers;
+
+namespace MiniGrad.Benchmarks;
+
+/// <summary>
+/// The workloads of the step benchmark (../shared/BENCHMARKS.md), each as one repeatable step on float32 data
+/// made once, outside the timed loop. Both the step mode and the BenchmarkDotNet suites time these.
+/// </summary>
+public static class Workloads
+{
+    /// <summary>The activations of the act-* workloads, by PyTorch name (gelu is the exact, erf form).</summary>
+    public static readonly string[] Activations =
+        ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "softplus", "mish", "softmax"];
+
+    /// <summary>Every workload name, in the order BENCHMARKS.md lists them.</summary>
+    public static readonly string[] Names =
+    [
+        "xor", "spirals", "mlp-mnist", "mlp-wide", "mlp-deep-sigmoid",
+        .. Activations.Select(name => "act-" + name),
+        "gemm-128", "gemm-512", "gemm-1024",
+    ];
+
+    /// <summary>Builds the named workload and returns its step.</summary>
+    public static Action Create(string name)
+    {
+        var rng = new Random(0);
+        return name switch
+        {
+            "xor" => TrainingStep([2, 8, 1], () => new Tanh<float>(), 4, Loss.BinaryCrossEntropy, ps => new SGD<float>(ps, lr: 0.5, momentum: 0.9), rng),
+            "spirals" => TrainingStep([2, 100, 100, 3], () => new ReLU<float>(), 300, Loss.CrossEntropy, ps => new Adam<float>(ps, lr: 1e-2), rng),
+            "mlp-mnist" => TrainingStep([784, 512, 256, 10], () => new ReLU<float>(), 128, Loss.CrossEntropy, ps => new Adam<float>(ps, lr: 1e-3), rng),
+            "mlp-wide" => TrainingStep([784, 2048, 2048, 10], () => new ReLU<float>(), 256, Loss.CrossEntropy, ps => new Adam<float>(ps, lr: 1e-3), rng),
+            "mlp-deep-sigmoid" => TrainingStep([64, 64, 64, 64, 64, 64, 64, 64, 64, 10], () => new Sigmoid<float>(), 64, Loss.CrossEntropy,
+                ps => new SGD<float>(ps, lr: 0.1, momentum: 0.9), rng),
+            _ when name.StartsWith("act-", StringComparison.Ordinal) => ActivationStep(name["act-".Length..], rng),
+            _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => ProductStep(n, rng),
+            _ => throw new ArgumentException($"Unknown workload '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    private enum Loss { BinaryCrossEntropy, CrossEntropy }
+
+    /// <summary>zero_grad, forward, loss, backward, optimizer step: one training step of an MLP.</summary>
+    private static Action TrainingStep(int[] sizes, Func<Module<float>> activation, int batch, Loss loss,
+        Func<IEnumerable<Tensor<float>>, Optimizer<float>> optimizerFor, Random rng)
+    {
+        var layers = new List<Module<float>>();
+        for (int i = 0; i + 1 < sizes.Length; i++)
+        {
+            layers.Add(new Dense<float>(sizes[i], sizes[i + 1], rng));
+            if (i + 2 < sizes.Length) layers.Add(activation());
+        }
+        var model = new Sequential<float>([.. layers]);
+        var optimizer = optimizerFor(model.Parameters());
+        var x = Tensor<float>.RandomNormal(batch, sizes[0], rng);
+        int classes = sizes[^1];
+        var labels = Enumerable.Range(0, batch).Select(_ => rng.Next(classes)).ToArray();
+        var targets = Tensor<float>.FromArray(batch, classes, Enumerable.Range(0, batch * classes).Select(_ => (float)rng.Next(2)).ToArray());
+        var crossEntropy = new CrossEntropyLoss<float>();
+        var binaryCrossEntropy = new BCEWithLogitsLoss<float>();
+        return () =>
+        {
+            optimizer.ZeroGrad();
+            using (var tape = new Tape())
+            {
+                var logits = model.Forward(x);
+                tape.Backward(loss == Loss.CrossEntropy ? crossEntropy.Forward(logits, labels) : binaryCrossEntropy.Forward(logits, targets));
+            }
+            optimizer.Step();
+        };
+    }
+
+    /// <summary>One activation's forward, then backward of a fixed upstream gradient, on a 256 × 4096 input.</summary>
+    private static Action ActivationStep(string activationName, Random rng)
+    {
+        if (!Activations.Contains(activationName))
+            throw new ArgumentException($"Unknown act-* workload '{activationName}'. Known: {string.Join(", ", Activations)}.", nameof(activationName));
+        var activation = Activation.Create<float>(activationName);
+        var x = Tensor<float>.RandomNormal(256, 4096, rng, requiresGrad: true);
+        var upstream = Tensor<float>.RandomNormal(256, 4096, rng);
+        return () =>
+        {
+            x.ZeroGrad();
+            using var tape = new Tape();
+            tape.Backward(activation.Forward(x), upstream);
+        };
+    }
+
+    /// <summary>One n × n by n × n product.</summary>
+    private static Action ProductStep(int n, Random rng)
+    {
+        var a = Tensor<float>.RandomNormal(n, n, rng);
+        var b = Tensor<float>.RandomNormal(n, n, rng);
+        var c = new float[n * n];
+        return () => Gemm.Multiply(n, n, n, a.Values, false, b.Values, false, c, accumulate: false);
+    }
+}

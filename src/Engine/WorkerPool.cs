@@ -1,0 +1,125 @@
+namespace MiniGrad;
+
+/// <summary>A piece of work split into parts that may run on different threads at once.</summary>
+internal interface IParallelWork
+{
+    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>; parts must not write the same memory.</summary>
+    void Run(int part, int parts);
+}
+
+/// <summary>
+/// A persistent set of background threads, one per core beyond the caller's, that large kernels (GEMM, big
+/// element-wise passes) split their work over. The caller runs part 0 itself, the workers the rest, and
+/// <see cref="Run"/> returns when every part has finished. No thread is created per call and a call allocates
+/// nothing; the work object is the caller's, reused from step to step.
+/// </summary>
+/// <remarks>
+/// <para>Only one caller uses the workers at a time; a call that finds them busy (another thread is inside
+/// <see cref="Run"/>) runs all its parts itself, so nesting or concurrent use is safe, merely serial.</para>
+/// <para>A worker spins briefly after finishing a part, so the next call in a training loop finds it awake,
+/// then sleeps on an event. Work is split by output region, never by a reduction, so the result does not
+/// depend on which thread ran which part.</para>
+/// </remarks>
+internal static class WorkerPool
+{
+    private static readonly Worker[] workers = CreateWorkers(Environment.ProcessorCount - 1);
+    private static int busy;
+    private static long workerAllocatedBytes;
+
+    /// <summary>How many threads a call can use, the caller's included.</summary>
+    internal static int Threads => workers.Length + 1;
+
+    /// <summary>Managed bytes the worker threads have allocated while running parts, in total.</summary>
+    internal static long WorkerAllocatedBytes => Interlocked.Read(ref workerAllocatedBytes);
+
+    /// <summary>Runs parts 0 .. <paramref name="parts"/> − 1 of <paramref name="work"/>, in parallel where possible.</summary>
+    internal static void Run(IParallelWork work, int parts)
+    {
+        parts = Math.Min(parts, Threads);
+        if (parts <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        {
+            for (int part = 0; part < parts; part++) work.Run(part, parts);
+            return;
+        }
+        try
+        {
+            for (int i = 1; i < parts; i++) workers[i - 1].Start(work, i, parts);
+            work.Run(0, parts);
+            Exception? failure = null;
+            for (int i = 1; i < parts; i++) failure ??= workers[i - 1].Join();
+            if (failure is not null) throw new AggregateException("A worker thread failed.", failure);
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    private static Worker[] CreateWorkers(int count)
+    {
+        var created = new Worker[Math.Max(0, count)];
+        for (int i = 0; i < created.Length; i++) created[i] = new Worker(i + 1);
+        return created;
+    }
+
+    private sealed class Worker
+    {
+        private const int SpinIterations = 20_000;
+        private readonly ManualResetEventSlim wake = new(false);
+        private IParallelWork? work;
+        private int part, parts;
+        private volatile bool hasWork, done;
+        private Exception? failure;
+
+        internal Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"MiniGrad worker {index}" };
+            thread.Start();
+        }
+
+        internal void Start(IParallelWork work, int part, int parts)
+        {
+            this.work = work;
+            this.part = part;
+            this.parts = parts;
+            failure = null;
+            done = false;
+            hasWork = true;
+            wake.Set();
+        }
+
+        internal Exception? Join()
+        {
+            var spinner = new SpinWait();
+            while (!done) spinner.SpinOnce(sleep1Threshold: -1);
+            return failure;
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                for (int spin = 0; !hasWork && spin < SpinIterations; spin++) Thread.SpinWait(10);
+                if (!hasWork)
+                {
+                    wake.Wait();
+                }
+                wake.Reset();
+                if (!hasWork) continue;
+                hasWork = false;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                try
+                {
+                    work!.Run(part, parts);
+                }
+                catch (Exception exception)
+                {
+                    failure = exception;
+                }
+                Interlocked.Add(ref workerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
+                work = null;
+                done = true;
+            }
+        }
+    }
+}
