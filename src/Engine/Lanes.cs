@@ -4,9 +4,10 @@ using System.Runtime.Intrinsics;
 namespace MiniGrad;
 
 /// <summary>
-/// One register's worth of T, as the GEMM micro-kernel sees it: load, broadcast, fused multiply-add, add, store.
+/// One register's worth of T, as the GEMM micro-kernel and the optimizers' update loops see it: load, broadcast,
+/// fused multiply-add, arithmetic, square root, store.
 /// Implemented for <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/>, <see cref="Vector128{T}"/> and a
-/// single scalar, so the micro-kernel is written once and instantiated per width (the JIT compiles each
+/// single scalar, so each of those loops is written once and instantiated per width (the JIT compiles each
 /// instantiation to straight register code; the wrappers cost nothing).
 /// </summary>
 internal interface ILanes<T, TSelf> where TSelf : struct, ILanes<T, TSelf>
@@ -25,6 +26,14 @@ internal interface ILanes<T, TSelf> where TSelf : struct, ILanes<T, TSelf>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf addend);
 
     static abstract TSelf Add(TSelf a, TSelf b);
+
+    static abstract TSelf Subtract(TSelf a, TSelf b);
+
+    static abstract TSelf Multiply(TSelf a, TSelf b);
+
+    static abstract TSelf Divide(TSelf a, TSelf b);
+
+    static abstract TSelf Sqrt(TSelf a);
 
     void Store(ref T destination);
 }
@@ -50,6 +59,18 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a.value + b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> Subtract(Lanes512<T> a, Lanes512<T> b) => new(a.value - b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> Multiply(Lanes512<T> a, Lanes512<T> b) => new(a.value * b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> Divide(Lanes512<T> a, Lanes512<T> b) => new(a.value / b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> Sqrt(Lanes512<T> a) => new(Vector512.Sqrt(a.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T destination) => value.StoreUnsafe(ref destination);
@@ -78,6 +99,18 @@ internal readonly struct Lanes256<T>(Vector256<T> value) : ILanes<T, Lanes256<T>
     public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a.value + b.value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256<T> Subtract(Lanes256<T> a, Lanes256<T> b) => new(a.value - b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256<T> Multiply(Lanes256<T> a, Lanes256<T> b) => new(a.value * b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256<T> Divide(Lanes256<T> a, Lanes256<T> b) => new(a.value / b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256<T> Sqrt(Lanes256<T> a) => new(Vector256.Sqrt(a.value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T destination) => value.StoreUnsafe(ref destination);
 }
 
@@ -104,11 +137,23 @@ internal readonly struct Lanes128<T>(Vector128<T> value) : ILanes<T, Lanes128<T>
     public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a.value + b.value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128<T> Subtract(Lanes128<T> a, Lanes128<T> b) => new(a.value - b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128<T> Multiply(Lanes128<T> a, Lanes128<T> b) => new(a.value * b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128<T> Divide(Lanes128<T> a, Lanes128<T> b) => new(a.value / b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128<T> Sqrt(Lanes128<T> a) => new(Vector128.Sqrt(a.value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T destination) => value.StoreUnsafe(ref destination);
 }
 
 /// <summary>The scalar fallback: one T per "register", plain multiply and add.</summary>
-internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unmanaged, System.Numerics.INumberBase<T>
+internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
     private readonly T value = value;
 
@@ -126,6 +171,18 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1<T> Add(Lanes1<T> a, Lanes1<T> b) => new(a.value + b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes1<T> Subtract(Lanes1<T> a, Lanes1<T> b) => new(a.value - b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes1<T> Multiply(Lanes1<T> a, Lanes1<T> b) => new(a.value * b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes1<T> Divide(Lanes1<T> a, Lanes1<T> b) => new(a.value / b.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes1<T> Sqrt(Lanes1<T> a) => new(T.Sqrt(a.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T destination) => destination = value;

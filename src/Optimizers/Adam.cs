@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Optimizers;
 
@@ -65,9 +66,6 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <inheritdoc/>
     public override void Step()
     {
-        T beta1 = T.CreateTruncating(Beta1), beta2 = T.CreateTruncating(Beta2), eps = T.CreateTruncating(Eps);
-        T oneMinusBeta1 = T.CreateTruncating(1 - Beta1), oneMinusBeta2 = T.CreateTruncating(1 - Beta2);
-        T decay = T.CreateTruncating(WeightDecay), shrink = T.CreateTruncating(1 - LearningRate * WeightDecay);
         for (int k = 0; k < Parameters.Count; k++)
         {
             var parameter = Parameters[k];
@@ -76,19 +74,49 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             Span<T> m = firstMoments[k] ??= new T[p.Length], v = secondMoments[k] ??= new T[p.Length];
 
             int t = ++steps[k];
-            double correction1 = 1 - Math.Pow(Beta1, t), correction2 = 1 - Math.Pow(Beta2, t);
-            T stepSize = T.CreateTruncating(LearningRate / correction1);
-            T correction2Root = T.CreateTruncating(Math.Sqrt(correction2));
-
-            if (decoupledWeightDecay && WeightDecay != 0)
-                for (int i = 0; i < p.Length; i++) p[i] *= shrink; // AdamW: p ← p · (1 − lr · λ)
-            for (int i = 0; i < p.Length; i++)
-            {
-                T d = decoupledWeightDecay ? g[i] : g[i] + decay * p[i];
-                m[i] = beta1 * m[i] + oneMinusBeta1 * d;
-                v[i] = beta2 * v[i] + oneMinusBeta2 * d * d;
-                p[i] -= stepSize * m[i] / (T.Sqrt(v[i]) / correction2Root + eps);
-            }
+            var rule = new Rule(this, 1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
+            int i = 0;
+            if (Lanes512<T>.IsAccelerated) i = Update<Lanes512<T>>(i, p, g, m, v, rule);
+            if (Lanes256<T>.IsAccelerated) i = Update<Lanes256<T>>(i, p, g, m, v, rule);
+            if (Lanes128<T>.IsAccelerated) i = Update<Lanes128<T>>(i, p, g, m, v, rule);
+            Update<Lanes1<T>>(i, p, g, m, v, rule);
         }
+    }
+
+    /// <summary>One step's constants, in T: the decays, the bias-corrected step size and the weight decay.</summary>
+    private readonly struct Rule(Adam<T> adam, double correction1, double correction2)
+    {
+        public readonly T Beta1 = T.CreateTruncating(adam.Beta1), OneMinusBeta1 = T.CreateTruncating(1 - adam.Beta1);
+        public readonly T Beta2 = T.CreateTruncating(adam.Beta2), OneMinusBeta2 = T.CreateTruncating(1 - adam.Beta2);
+        public readonly T StepSize = T.CreateTruncating(adam.LearningRate / correction1);
+        public readonly T Correction2Root = T.CreateTruncating(Math.Sqrt(correction2));
+        public readonly T Eps = T.CreateTruncating(adam.Eps);
+        /// <summary>Adam's L2 term, added to the gradient (0 for AdamW).</summary>
+        public readonly T Decay = T.CreateTruncating(adam.decoupledWeightDecay ? 0 : adam.WeightDecay);
+        /// <summary>AdamW's decoupled decay, 1 − lr·λ, applied to p first (1 for Adam).</summary>
+        public readonly T Shrink = T.CreateTruncating(adam.decoupledWeightDecay ? 1 - adam.LearningRate * adam.WeightDecay : 1);
+    }
+
+    /// <summary>The update rule of the class summary on elements i.. of the spans, TLanes.Count at a time; returns where it stopped.</summary>
+    private static int Update<TLanes>(int i, Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, in Rule rule)
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        TLanes beta1 = TLanes.Broadcast(rule.Beta1), oneMinusBeta1 = TLanes.Broadcast(rule.OneMinusBeta1);
+        TLanes beta2 = TLanes.Broadcast(rule.Beta2), oneMinusBeta2 = TLanes.Broadcast(rule.OneMinusBeta2);
+        TLanes stepSize = TLanes.Broadcast(rule.StepSize), correction2Root = TLanes.Broadcast(rule.Correction2Root);
+        TLanes eps = TLanes.Broadcast(rule.Eps), decay = TLanes.Broadcast(rule.Decay), shrink = TLanes.Broadcast(rule.Shrink);
+        for (int width = TLanes.Count; i + width <= p.Length; i += width)
+        {
+            var parameter = TLanes.Load(ref p[i]);
+            var d = TLanes.Add(TLanes.Load(ref Unsafe.AsRef(in g[i])), TLanes.Multiply(decay, parameter));
+            var first = TLanes.Add(TLanes.Multiply(beta1, TLanes.Load(ref m[i])), TLanes.Multiply(oneMinusBeta1, d));
+            var second = TLanes.Add(TLanes.Multiply(beta2, TLanes.Load(ref v[i])), TLanes.Multiply(TLanes.Multiply(oneMinusBeta2, d), d));
+            var denominator = TLanes.Add(TLanes.Divide(TLanes.Sqrt(second), correction2Root), eps);
+            parameter = TLanes.Subtract(TLanes.Multiply(parameter, shrink), TLanes.Divide(TLanes.Multiply(stepSize, first), denominator));
+            first.Store(ref m[i]);
+            second.Store(ref v[i]);
+            parameter.Store(ref p[i]);
+        }
+        return i;
     }
 }

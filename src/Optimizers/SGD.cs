@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Optimizers;
 
@@ -56,26 +57,48 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     /// <inheritdoc/>
     public override void Step()
     {
-        T lr = T.CreateTruncating(LearningRate), momentum = T.CreateTruncating(Momentum);
-        T keep = T.CreateTruncating(1 - Dampening), decay = T.CreateTruncating(WeightDecay);
+        var rule = new Rule(this);
         for (int k = 0; k < Parameters.Count; k++)
         {
             var parameter = Parameters[k];
             if (parameter.Grad is not { } gradient) continue;
             Span<T> p = parameter.AsSpan(), g = gradient.AsSpan();
-
             bool first = momentumBuffers[k] is null;
             Span<T> b = Momentum == 0 ? default : (momentumBuffers[k] ??= new T[p.Length]);
-            for (int i = 0; i < p.Length; i++)
-            {
-                T d = g[i] + decay * p[i];
-                if (Momentum != 0)
-                {
-                    b[i] = first ? d : momentum * b[i] + keep * d;
-                    d = Nesterov ? d + momentum * b[i] : b[i];
-                }
-                p[i] -= lr * d;
-            }
+            int i = 0;
+            if (Lanes512<T>.IsAccelerated) i = Update<Lanes512<T>>(i, p, g, b, first, rule);
+            if (Lanes256<T>.IsAccelerated) i = Update<Lanes256<T>>(i, p, g, b, first, rule);
+            if (Lanes128<T>.IsAccelerated) i = Update<Lanes128<T>>(i, p, g, b, first, rule);
+            Update<Lanes1<T>>(i, p, g, b, first, rule);
         }
+    }
+
+    /// <summary>The step's hyperparameters, in T.</summary>
+    private readonly struct Rule(SGD<T> sgd)
+    {
+        public readonly T LearningRate = T.CreateTruncating(sgd.LearningRate), Momentum = T.CreateTruncating(sgd.Momentum);
+        public readonly T Keep = T.CreateTruncating(1 - sgd.Dampening), Decay = T.CreateTruncating(sgd.WeightDecay);
+        public readonly bool HasMomentum = sgd.Momentum != 0, Nesterov = sgd.Nesterov;
+    }
+
+    /// <summary>The update rule of the class summary on elements i.. of the spans, TLanes.Count at a time; returns where it stopped.</summary>
+    private static int Update<TLanes>(int i, Span<T> p, ReadOnlySpan<T> g, Span<T> b, bool first, in Rule rule)
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        TLanes lr = TLanes.Broadcast(rule.LearningRate), momentum = TLanes.Broadcast(rule.Momentum);
+        TLanes keep = TLanes.Broadcast(rule.Keep), decay = TLanes.Broadcast(rule.Decay);
+        for (int width = TLanes.Count; i + width <= p.Length; i += width)
+        {
+            var parameter = TLanes.Load(ref p[i]);
+            var d = TLanes.Add(TLanes.Load(ref Unsafe.AsRef(in g[i])), TLanes.Multiply(decay, parameter));
+            if (rule.HasMomentum)
+            {
+                var buffer = first ? d : TLanes.Add(TLanes.Multiply(momentum, TLanes.Load(ref b[i])), TLanes.Multiply(keep, d));
+                buffer.Store(ref b[i]);
+                d = rule.Nesterov ? TLanes.Add(d, TLanes.Multiply(momentum, buffer)) : buffer;
+            }
+            TLanes.Subtract(parameter, TLanes.Multiply(lr, d)).Store(ref p[i]);
+        }
+        return i;
     }
 }
