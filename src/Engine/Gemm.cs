@@ -33,7 +33,7 @@ internal static class Gemm
     internal const int BlockCols = 2048;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread alone.</summary>
-    internal const long ParallelThreshold = 1 << 18;
+    internal const long ParallelThreshold = 1 << 21;
 
     /// <summary>C = [C +] op(A) · op(B) [+ bias]; see the class remarks.</summary>
     /// <exception cref="ArgumentException">An array is too small for its matrix, or the bias is not n long.</exception>
@@ -83,8 +83,16 @@ internal static class Gemm
             return;
         }
 
+        // The tile is TileRows × 2 vectors, so a narrow C (n of 3 classes, say) would waste most of each tile.
+        // Then compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose long side lies along the vectors, and write it back
+        // transposed: the same sums, in the same order, on far fewer padded lanes. Writing back transposed goes
+        // element by element, so this pays only when it at least halves the padded tile area.
+        int tileCols = 2 * TLanes.Count;
         var job = Job<T, TLanes>.ForThisThread;
-        job.Set(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        if (2L * RoundUp(n, TileRows) * RoundUp(m, tileCols) < (long)RoundUp(m, TileRows) * RoundUp(n, tileCols))
+            job.Set(n, m, k, b, !transposeB, a, !transposeA, c, accumulate, bias, transposedOutput: true);
+        else
+            job.Set(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias, transposedOutput: false);
         int parts = (long)m * n * k < ParallelThreshold ? 1 : WorkerPool.Threads;
         WorkerPool.Run(job, parts);
         job.Clear();
@@ -101,13 +109,16 @@ internal static class Gemm
         private T[] a = [], b = [], c = [];
         private T[]? bias;
         private bool transposeA, transposeB, accumulate;
+        /// <summary>Whether this job computes Cᵀ (m × n here) into the caller's n × m C.</summary>
+        private bool transposedOutput;
 
         internal static Job<T, TLanes> ForThisThread => current ??= new Job<T, TLanes>();
 
-        internal void Set(int m, int n, int k, T[] a, bool transposeA, T[] b, bool transposeB, T[] c, bool accumulate, T[]? bias)
+        internal void Set(int m, int n, int k, T[] a, bool transposeA, T[] b, bool transposeB, T[] c, bool accumulate, T[]? bias, bool transposedOutput)
         {
             (this.m, this.n, this.k, this.a, this.transposeA, this.b, this.transposeB, this.c, this.accumulate, this.bias) =
                 (m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+            this.transposedOutput = transposedOutput;
         }
 
         internal void Clear() => (a, b, c, bias) = ([], [], [], null); // let the arrays go
@@ -166,16 +177,15 @@ internal static class Gemm
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
                                 ref T aPanel = ref buffers.A[ir * kc];
-                                int offset = (ic + ir) * n + jc + jr;
-                                if (rows == TileRows && cols == tileCols)
+                                if (rows == TileRows && cols == tileCols && !transposedOutput)
                                 {
                                     ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
-                                    MicroKernel(kc, ref aPanel, ref bPanel, ref c[offset], n, load, ref biasRow);
+                                    MicroKernel(kc, ref aPanel, ref bPanel, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow);
                                 }
                                 else
                                 {
                                     MicroKernel(kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
-                                    AddPartialTile(scratch, tileCols, offset, rows, cols, load, first && bias is not null ? jc + jr : -1);
+                                    AddTile(scratch, tileCols, ic + ir, jc + jr, rows, cols, load, first && bias is not null);
                                 }
                             }
                         }
@@ -184,14 +194,18 @@ internal static class Gemm
             }
         }
 
-        private void AddPartialTile(ReadOnlySpan<T> tile, int tileCols, int offset, int rows, int cols, bool load, int biasStart)
+        /// <summary>
+        /// Writes the valid <paramref name="rows"/> × <paramref name="cols"/> corner of a scratch tile whose top-left
+        /// is C[row, col] (for a transposed job, Cᵀ[row, col], i.e. C[col, row]): C = [C +] tile [+ bias].
+        /// </summary>
+        private void AddTile(ReadOnlySpan<T> tile, int tileCols, int row, int col, int rows, int cols, bool load, bool addBias)
         {
             for (int r = 0; r < rows; r++)
                 for (int j = 0; j < cols; j++)
                 {
-                    ref T target = ref c[offset + r * n + j];
+                    ref T target = ref transposedOutput ? ref c[(col + j) * m + row + r] : ref c[(row + r) * n + col + j];
                     T value = tile[r * tileCols + j];
-                    if (biasStart >= 0) value += bias![biasStart + j];
+                    if (addBias) value += bias![transposedOutput ? row + r : col + j];
                     target = load ? target + value : value;
                 }
         }
@@ -207,17 +221,13 @@ internal static class Gemm
                 var panel = packed.AsSpan(ir * kc, TileRows * kc);
                 int rows = Math.Min(TileRows, mc - ir);
                 if (rows < TileRows) panel.Clear();
-                for (int r = 0; r < rows; r++)
-                {
-                    int i = ic + ir + r;
-                    if (transposeA) // A stored k × m: op(A)[i, p] = a[p·m + i]
-                        for (int p = 0; p < kc; p++) panel[p * TileRows + r] = a[(pc + p) * m + i];
-                    else // op(A)[i, p] = a[i·k + p]
-                    {
-                        var source = a.AsSpan(i * k + pc, kc);
-                        for (int p = 0; p < kc; p++) panel[p * TileRows + r] = source[p];
-                    }
-                }
+                ref T target = ref MemoryMarshal.GetReference(panel);
+                if (transposeA) // A stored k × m: op(A)[i, p] = a[p·m + i], so each p gives `rows` adjacent values
+                    for (int p = 0; p < kc; p++)
+                        Copy(ref a[(pc + p) * m + ic + ir], 1, ref Unsafe.Add(ref target, p * TileRows), 1, rows);
+                else // op(A)[i, p] = a[i·k + p]: row i goes down the panel's column r
+                    for (int r = 0; r < rows; r++)
+                        Copy(ref a[(ic + ir + r) * k + pc], 1, ref Unsafe.Add(ref target, r), TileRows, kc);
             }
         }
 
@@ -232,15 +242,28 @@ internal static class Gemm
                 var panel = packed.AsSpan(jr * kc, tileCols * kc);
                 int cols = Math.Min(tileCols, nc - jr);
                 if (cols < tileCols) panel.Clear();
-                if (transposeB) // B stored n × k: op(B)[p, j] = b[j·k + p]
+                ref T target = ref MemoryMarshal.GetReference(panel);
+                if (transposeB) // B stored n × k: op(B)[p, j] = b[j·k + p]: row j goes down the panel's column j
                     for (int j = 0; j < cols; j++)
-                    {
-                        var source = b.AsSpan((jc + jr + j) * k + pc, kc);
-                        for (int p = 0; p < kc; p++) panel[p * tileCols + j] = source[p];
-                    }
-                else // op(B)[p, j] = b[p·n + j]
+                        Copy(ref b[(jc + jr + j) * k + pc], 1, ref Unsafe.Add(ref target, j), tileCols, kc);
+                else // op(B)[p, j] = b[p·n + j]: each p gives `cols` adjacent values
                     for (int p = 0; p < kc; p++)
                         b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * tileCols, cols));
+            }
+        }
+
+        /// <summary>
+        /// target[i · targetStride] = source[i · sourceStride] for i &lt; count. The callers' index arithmetic keeps
+        /// both walks inside their arrays (the first element of each is bounds-checked where the ref is taken).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Copy(ref T source, nint sourceStride, ref T target, nint targetStride, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                target = source;
+                source = ref Unsafe.Add(ref source, sourceStride);
+                target = ref Unsafe.Add(ref target, targetStride);
             }
         }
 
