@@ -23,15 +23,46 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         ArgumentNullException.ThrowIfNull(x);
         x.ThrowIfReleased();
         var y = Tensor<T>.Result(x.Rows, x.Cols, x);
-        for (int r = 0; r < x.Rows; r++) ForwardKernel(x.Row(r), y.Row(r));
+        RowJob.Run(this, x.Cols, x.Values, y.Values, null, null);
         return y.Record(x, null, static y =>
         {
             var activation = (RowwiseActivation<T>)y.Context!;
-            var dx = y.Input.GradAccumulator();
-            int cols = y.Cols;
-            for (int r = 0; r < y.Rows; r++)
-                activation.BackwardKernel(y.Row(r), y.GradSpan.Slice(r * cols, cols), dx.Slice(r * cols, cols));
+            RowJob.Run(activation, y.Cols, y.Input.Values, y.Values, y.GradArray, y.Input.GradAccumulatorArray());
         }, context: this);
+    }
+
+    /// <summary>
+    /// The row kernels over whole tensors, as parallel work split by rows: forward when no gradients are given,
+    /// backward otherwise. Rows are independent, so the split does not change any result.
+    /// </summary>
+    private sealed class RowJob : IParallelWork
+    {
+        [ThreadStatic] private static RowJob? current;
+
+        private RowwiseActivation<T>? activation;
+        private int cols;
+        private T[] x = [], y = [];
+        private T[]? dy, dx;
+
+        internal static void Run(RowwiseActivation<T> activation, int cols, T[] x, T[] y, T[]? dy, T[]? dx)
+        {
+            var job = current ??= new RowJob();
+            (job.activation, job.cols, job.x, job.y, job.dy, job.dx) = (activation, cols, x, y, dy, dx);
+            WorkerPool.Run(job, x.Length < Tensor<T>.ParallelActivationLength ? 1 : WorkerPool.Threads);
+            (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
+        }
+
+        public void Run(int part, int parts)
+        {
+            int rows = cols == 0 ? 0 : x.Length / cols;
+            var (start, end) = WorkerPool.Band(rows, 1, part, parts);
+            for (int r = start; r < end; r++)
+            {
+                var row = new Range(r * cols, (r + 1) * cols);
+                if (dx is null) activation!.ForwardKernel(x.AsSpan(row), y.AsSpan(row));
+                else activation!.BackwardKernel(y.AsSpan(row), dy.AsSpan(row), dx.AsSpan(row));
+            }
+        }
     }
 
     private protected void CheckLengths(int row, int output)

@@ -129,23 +129,16 @@ internal static class Gemm
             // Split the longer side, at tile boundaries, into near-equal bands.
             if (m >= n || n < parts * tileCols)
             {
-                var (start, end) = Band(m, TileRows, part, parts);
+                var (start, end) = WorkerPool.Band(m, TileRows, part, parts);
                 if (start < end) Compute(start, end, 0, n);
             }
             else
             {
-                var (start, end) = Band(n, tileCols, part, parts);
+                var (start, end) = WorkerPool.Band(n, tileCols, part, parts);
                 if (start < end) Compute(0, m, start, end);
             }
         }
 
-        private static (int Start, int End) Band(int length, int granule, int part, int parts)
-        {
-            int tiles = (length + granule - 1) / granule;
-            int start = (int)((long)tiles * part / parts) * granule;
-            int end = (int)((long)tiles * (part + 1) / parts) * granule;
-            return (Math.Min(start, length), Math.Min(end, length));
-        }
 
         /// <summary>C[rowStart..rowEnd, colStart..colEnd] by the blocked, packed algorithm.</summary>
         private void Compute(int rowStart, int rowEnd, int colStart, int colEnd)

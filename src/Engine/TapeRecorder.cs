@@ -67,9 +67,8 @@ internal sealed class TapeRecorder
         state = State.Finished;
         try
         {
-            var gradient = root.GradAccumulator();
-            if (seed is null) gradient[0] += T.One; // dL/dL = 1
-            else TensorPrimitives.Add(gradient, seed.Span, gradient);
+            if (seed is null) root.GradAccumulator()[0] += T.One; // dL/dL = 1
+            else root.SeedGradient(seed);
 
             for (int i = nodes.Count - 1; i >= 0; i--) nodes[i].Backward();
         }

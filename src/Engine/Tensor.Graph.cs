@@ -35,6 +35,9 @@ public sealed partial class Tensor<T> : ITapeNode
     /// <summary>A scalar operand or constant the backward step needs.</summary>
     internal T Scalar;
 
+    /// <summary>Whether <c>grad</c> is the caller's upstream gradient, lent by <see cref="SeedGradient"/> (read-only).</summary>
+    private bool gradIsBorrowed;
+
     internal bool IsRecorded => Step is not null;
 
     /// <summary>The first input of the op that made this tensor; only called from its backward step.</summary>
@@ -85,8 +88,34 @@ public sealed partial class Tensor<T> : ITapeNode
     /// <summary><see cref="GradAccumulator"/> as the backing array, for kernels that split work over threads.</summary>
     internal T[] GradAccumulatorArray()
     {
+        if (gradIsBorrowed)
+        {
+            var own = TensorPool<T>.Rent(Rows, Cols);
+            grad!.values.CopyTo(own.values);
+            grad = own;
+            gradIsBorrowed = false;
+        }
         grad ??= IsPooled ? TensorPool<T>.RentZeroed(Rows, Cols) : new Tensor<T>(Rows, Cols);
         return grad.values;
+    }
+
+    /// <summary>
+    /// Seeds backward with an upstream gradient. An intermediate (the usual output) borrows the caller's tensor
+    /// instead of copying it: only this node's own backward step reads it, and nothing writes it (a step that
+    /// would, through <see cref="GradAccumulator"/>, first takes a copy of its own). A leaf adds it to its grad.
+    /// </summary>
+    internal void SeedGradient(Tensor<T> upstream)
+    {
+        if (grad is null && IsPooled)
+        {
+            grad = upstream;
+            gradIsBorrowed = true;
+        }
+        else
+        {
+            var gradient = GradAccumulator();
+            System.Numerics.Tensors.TensorPrimitives.Add(gradient, upstream.values, gradient);
+        }
     }
 
     /// <summary>dL/d(this tensor) as it stands; only called on tensors a gradient has reached.</summary>
@@ -104,8 +133,9 @@ public sealed partial class Tensor<T> : ITapeNode
     {
         if (grad is not null)
         {
-            TensorPool<T>.Return(grad);
+            if (!gradIsBorrowed) TensorPool<T>.Return(grad);
             grad = null;
+            gradIsBorrowed = false;
         }
         if (Saved is not null)
         {

@@ -55,6 +55,17 @@ internal static class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> near-equal bands of [0, <paramref name="length"/>),
+    /// cut at multiples of <paramref name="granule"/>; the cuts depend only on these four numbers.
+    /// </summary>
+    internal static (int Start, int End) Band(int length, int granule, int part, int parts)
+    {
+        long granules = ((long)length + granule - 1) / granule;
+        long start = granules * part / parts * granule, end = granules * (part + 1) / parts * granule;
+        return ((int)Math.Min(start, length), (int)Math.Min(end, length));
+    }
+
     private static Worker[] CreateWorkers(int count)
     {
         var created = new Worker[Math.Max(0, count)];

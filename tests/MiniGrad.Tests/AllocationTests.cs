@@ -9,7 +9,7 @@ namespace MiniGrad.Tests;
 public class AllocationTests
 {
     /// <summary>Managed bytes one warm step allocates: zero the gradients, forward and loss, backward, step.</summary>
-    private static long BytesPerStep<T>(Optimizer<T> optimizer, Func<Tensor<T>> loss) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private static long BytesPerStep<T>(Optimizer<T> optimizer, Func<Tensor<T>> loss, int warmSteps = 50, int measuredSteps = 20) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         void Step()
         {
@@ -18,10 +18,70 @@ public class AllocationTests
             optimizer.Step();
         }
 
-        for (int i = 0; i < 50; i++) Step(); // warm: pool filled, optimizer state made, code jitted
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) Step();
-        return (GC.GetAllocatedBytesForCurrentThread() - before) / 20;
+        for (int i = 0; i < warmSteps; i++) Step(); // warm: pool filled, optimizer state made, code jitted
+        long before = GC.GetAllocatedBytesForCurrentThread() + WorkerPool.WorkerAllocatedBytes;
+        for (int i = 0; i < measuredSteps; i++) Step();
+        return (GC.GetAllocatedBytesForCurrentThread() + WorkerPool.WorkerAllocatedBytes - before) / measuredSteps;
+    }
+
+    /// <summary>
+    /// The training workloads of the step benchmark (BENCHMARKS.md), at their real sizes: large enough that
+    /// their products and activations are split over the worker threads, whose allocations count too.
+    /// </summary>
+    [Theory]
+    [InlineData("xor")]
+    [InlineData("spirals")]
+    [InlineData("mlp-mnist")]
+    [InlineData("mlp-wide")]
+    [InlineData("mlp-deep-sigmoid")]
+    public void Benchmark_training_workloads_allocate_nothing_on_any_thread(string workload)
+    {
+        var (sizes, batch, activation, adam, lr) = workload switch
+        {
+            "xor" => (new[] { 2, 8, 1 }, 4, "tanh", false, 0.5),
+            "spirals" => ([2, 100, 100, 3], 300, "relu", true, 1e-2),
+            "mlp-mnist" => ([784, 512, 256, 10], 128, "relu", true, 1e-3),
+            "mlp-wide" => ([784, 2048, 2048, 10], 256, "relu", true, 1e-3),
+            _ => ([64, 64, 64, 64, 64, 64, 64, 64, 64, 10], 64, "sigmoid", false, 0.1),
+        };
+        var rng = new Random(0);
+        var layers = new List<Module<float>>();
+        for (int i = 0; i + 1 < sizes.Length; i++)
+        {
+            layers.Add(new Dense<float>(sizes[i], sizes[i + 1], rng));
+            if (i + 2 < sizes.Length) layers.Add(Activation.Create<float>(activation));
+        }
+        var model = new Sequential<float>([.. layers]);
+        Optimizer<float> optimizer = adam ? new Adam<float>(model.Parameters(), lr) : new SGD<float>(model.Parameters(), lr, momentum: 0.9);
+        var x = Tensor<float>.RandomNormal(batch, sizes[0], rng);
+        int[] labels = Enumerable.Range(0, batch).Select(i => i % sizes[^1]).ToArray();
+        var targets = Tensor<float>.Full(batch, 1, 1f);
+        var crossEntropy = new CrossEntropyLoss<float>();
+        var binary = new BCEWithLogitsLoss<float>();
+        Func<Tensor<float>> loss = sizes[^1] == 1 ? () => binary.Forward(model.Forward(x), targets) : () => crossEntropy.Forward(model.Forward(x), labels);
+        bool large = sizes.Max() > 1000; // mlp-wide: a few steps say as much as many
+        Assert.Equal(0, BytesPerStep(optimizer, loss, warmSteps: large ? 3 : 20, measuredSteps: large ? 2 : 10));
+    }
+
+    [Fact]
+    public void An_activation_step_seeded_with_an_upstream_gradient_allocates_nothing_on_any_thread()
+    {
+        var rng = new Random(0);
+        var x = Tensor<float>.RandomNormal(256, 4096, rng, requiresGrad: true); // split over the workers
+        var upstream = Tensor<float>.RandomNormal(256, 4096, rng);
+        foreach (var activation in new Module<float>[] { new GELU<float>(), new Softmax<float>() })
+        {
+            void Step()
+            {
+                x.ZeroGrad();
+                using var tape = new Tape();
+                tape.Backward(activation.Forward(x), upstream);
+            }
+            for (int i = 0; i < 5; i++) Step();
+            long before = GC.GetAllocatedBytesForCurrentThread() + WorkerPool.WorkerAllocatedBytes;
+            for (int i = 0; i < 5; i++) Step();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() + WorkerPool.WorkerAllocatedBytes - before);
+        }
     }
 
     [Fact]
