@@ -25,5 +25,10 @@ public class VectorPathTests
         if (no256) Assert.False(Vector256.IsHardwareAccelerated);
         if (no512) Assert.False(Vector512.IsHardwareAccelerated);
         else Assert.Equal(Avx512F.IsSupported, Vector512.IsHardwareAccelerated);
+
+        // The GEMM micro-tile is two of the widest accelerated vectors wide (two scalars on the scalar path).
+        int expectedTile = Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : Vector128.IsHardwareAccelerated ? 8 : 2;
+        Assert.Equal(expectedTile, Gemm.TileCols<float>());
+        Assert.Equal(expectedTile == 2 ? 2 : expectedTile / 2, Gemm.TileCols<double>());
     }
 }
