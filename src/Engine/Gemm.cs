@@ -147,7 +147,7 @@ internal static class Gemm
             var buffers = PackBuffers<T>.ForThisThread(
                 BlockRows * BlockDepth,
                 BlockDepth * RoundUp(Math.Min(BlockCols, colEnd - colStart), tileCols));
-            Span<T> scratch = stackalloc T[TileRows * 2 * 16];
+            Span<T> scratch = stackalloc T[TileRows * tileCols]; // an edge tile, written whole, then its valid corner copied
 
             for (int jc = colStart; jc < colEnd; jc += BlockCols)
             {
