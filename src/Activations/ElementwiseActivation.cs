@@ -40,6 +40,16 @@ public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, 
         for (int i = 0; i < input.Length; i++) inputGradient[i] += outputGradient[i] * Derivative(input[i]);
     }
 
+    /// <summary>
+    /// f'(x) for every element of <paramref name="x"/> (whose output was <paramref name="y"/>), exactly as backward
+    /// applies it: the backward kernel fed an upstream gradient of <paramref name="ones"/>. For diagnostics.
+    /// </summary>
+    internal virtual void Derivatives(Tensor<T> x, Tensor<T> y, ReadOnlySpan<T> ones, Span<T> derivative)
+    {
+        derivative.Clear();
+        BackwardKernel(x.Span, y.Span, ones, derivative);
+    }
+
     /// <summary>y = f(x) element by element, recorded on the tape when one is open.</summary>
     /// <remarks>Activations with a learned parameter (PReLU, SiLU with a learned β) or a random one (RReLU in training)
     /// override this to record their own step; the rest only write the kernels.</remarks>

@@ -77,7 +77,7 @@ public sealed class PReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
         if (Features == 1) Elementwise.Map(x.Span, y.Span, new LeakyReLU<T>.Function(Slope.Span[0]));
         else for (int r = 0; r < x.Rows; r++) Elementwise.Map(x.Row(r), Slope.Span, y.Row(r), new PerFeature());
 
-        return y.Record(x, Slope, static y =>
+        return y.Record(Name, x, Slope, static y =>
         {
             var (x, slope) = (y.Input, y.Other);
             int cols = x.Cols;
@@ -102,8 +102,25 @@ public sealed class PReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
         });
     }
 
+    /// <summary>∂f/∂x per element, with each feature's own slope when there is one per feature.</summary>
+    internal override void Derivatives(Tensor<T> x, Tensor<T> y, ReadOnlySpan<T> ones, Span<T> derivative)
+    {
+        if (Features == 1)
+        {
+            base.Derivatives(x, y, ones, derivative);
+            return;
+        }
+        derivative.Clear();
+        int cols = x.Cols;
+        for (int r = 0; r < x.Rows; r++)
+            Elementwise.AccumulateGradient(x.Row(r), Slope.Span, ones[..cols], derivative.Slice(r * cols, cols), new PerFeatureGradient());
+    }
+
     /// <summary>a, then nothing else.</summary>
     public override IEnumerable<Tensor<T>> Parameters() => [Slope];
+
+    /// <summary><c>slope</c> (PyTorch calls it <c>weight</c>).</summary>
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("slope", Slope)];
 
     /// <inheritdoc/>
     public override string ToString() => $"PReLU(features: {Features})";

@@ -86,11 +86,28 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
             output[i] = input[i] * slope;
             if (!slopes.IsEmpty) slopes[i] = slope;
         }
-        return y.Record(x, null, static y =>
+        return y.Record(Name, x, null, static y =>
         {
             var dx = y.Input.GradAccumulator();
             System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.GradSpan, y.Saved!.Span, dx, dx); // dx += dy·r
         });
+    }
+
+    /// <summary>
+    /// In training, each element's own random slope, read back as y/x where x &lt; 0 (at x = 0, where y tells nothing,
+    /// the mean slope); in evaluation, the leaky ReLU's derivative.
+    /// </summary>
+    internal override void Derivatives(Tensor<T> x, Tensor<T> y, ReadOnlySpan<T> ones, Span<T> derivative)
+    {
+        if (!IsTraining)
+        {
+            base.Derivatives(x, y, ones, derivative);
+            return;
+        }
+        ReadOnlySpan<T> input = x.Span, output = y.Span;
+        T mean = (Lower + Upper) / T.CreateTruncating(2);
+        for (int i = 0; i < input.Length; i++)
+            derivative[i] = input[i] > T.Zero ? T.One : input[i] < T.Zero ? output[i] / input[i] : mean;
     }
 
     /// <inheritdoc/>

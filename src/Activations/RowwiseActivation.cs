@@ -24,7 +24,7 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         x.ThrowIfReleased();
         var y = Tensor<T>.Result(x.Rows, x.Cols, x);
         RowJob.Run(this, x.Cols, x.Values, y.Values, null, null);
-        return y.Record(x, null, static y =>
+        return y.Record(Name, x, null, static y =>
         {
             var activation = (RowwiseActivation<T>)y.Context!;
             RowJob.Run(activation, y.Cols, y.Input.Values, y.Values, y.GradArray, y.Input.GradAccumulatorArray());

@@ -72,7 +72,7 @@ public sealed class SiLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
         var y = Tensor<T>.Result(x.Rows, x.Cols, x, Beta);
         Elementwise.Map(x.Span, y.Span, new Function(B));
-        return y.Record(x, Beta, static y =>
+        return y.Record(Name, x, Beta, static y =>
         {
             var (x, beta) = (y.Input, y.Other);
             if (x.RequiresGrad) Elementwise.AccumulateGradient(x.Span, y.Span, y.GradSpan, x.GradAccumulator(), new Gradient(beta.Span[0]));
@@ -82,6 +82,9 @@ public sealed class SiLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
     /// <summary>β when it is learned; nothing otherwise.</summary>
     public override IEnumerable<Tensor<T>> Parameters() => Learnable ? [Beta] : [];
+
+    /// <summary><c>beta</c> when it is learned; nothing otherwise.</summary>
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => Learnable ? [("beta", Beta)] : [];
 
     /// <inheritdoc/>
     public override string ToString() => Learnable ? $"SiLU(beta: {B}, learnable)" : B == T.One ? "SiLU" : $"SiLU(beta: {B})";

@@ -69,7 +69,8 @@ internal sealed class TapeRecorder
             if (seed is null) root.GradAccumulator()[0] += T.One; // dL/dL = 1
             else root.SeedGradient(seed);
 
-            for (int i = nodes.Count - 1; i >= 0; i--) nodes[i].Backward();
+            if (Anomaly.IsDetecting) BackwardCheckingAnomalies(root);
+            else for (int i = nodes.Count - 1; i >= 0; i--) nodes[i].Backward();
         }
         finally
         {
@@ -86,6 +87,17 @@ internal sealed class TapeRecorder
                 }
             }
             nodes.Clear();
+        }
+    }
+
+    /// <summary>The reverse walk in anomaly mode: each step's input gradients are checked as soon as it has run.</summary>
+    private void BackwardCheckingAnomalies<T>(Tensor<T> root) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Anomaly.CheckSeed(root);
+        for (int i = nodes.Count - 1; i >= 0; i--)
+        {
+            nodes[i].Backward();
+            nodes[i].CheckInputGradients();
         }
     }
 

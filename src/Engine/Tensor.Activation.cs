@@ -14,7 +14,7 @@ public sealed partial class Tensor<T>
         ThrowIfReleased();
         var y = Result(Rows, Cols, this);
         ActivationJob.Run(activation, values, y.values, null, null);
-        return y.Record(this, null, static y =>
+        return y.Record(activation.Name, this, null, static y =>
         {
             var activation = (ElementwiseActivation<T>)y.Context!;
             ActivationJob.Run(activation, y.Input.values, y.values, y.GradArray, y.Input.GradAccumulatorArray());

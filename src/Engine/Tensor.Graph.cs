@@ -9,6 +9,12 @@ namespace MiniGrad;
 /// </summary>
 internal delegate void BackwardStep<T>(Tensor<T> output) where T : unmanaged, IFloatingPointIeee754<T>;
 
+/// <summary>
+/// Called with dL/d(tensor) once the gradient of a recorded tensor is complete, that is just before its own
+/// backward step runs (like PyTorch's <c>Tensor.register_hook</c>). Diagnostics use it; the gradient is read-only.
+/// </summary>
+internal delegate void GradientHook<T>(ReadOnlySpan<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>;
+
 /// <summary>What the tape needs of a recorded result, whatever its element type.</summary>
 internal interface ITapeNode
 {
@@ -20,6 +26,9 @@ internal interface ITapeNode
 
     /// <summary>Returns only the gradient and saved buffers; the value stays readable (used for the loss).</summary>
     void ReleaseGradient();
+
+    /// <summary>In anomaly mode, after <see cref="Backward"/>: throws if the step left a NaN or ±Inf in an input's gradient.</summary>
+    void CheckInputGradients();
 }
 
 public sealed partial class Tensor<T> : ITapeNode
@@ -34,6 +43,12 @@ public sealed partial class Tensor<T> : ITapeNode
     internal Tensor<T>? Saved;
     /// <summary>A scalar operand or constant the backward step needs.</summary>
     internal T Scalar;
+    /// <summary>The name of the op that made this tensor, e.g. <c>Linear</c> or <c>ReLU</c>; for messages and diagnostics.</summary>
+    internal string? Op;
+    /// <summary>The layer the op ran in, e.g. <c>layer 2 (Dense(8 → 8))</c>; recorded only in anomaly mode.</summary>
+    internal string? Layer;
+    /// <summary>Called with this tensor's complete gradient before its backward step runs; set by diagnostics.</summary>
+    internal GradientHook<T>? OnGradient;
 
     /// <summary>Whether <c>grad</c> is the caller's upstream gradient, lent by <see cref="SeedGradient"/> (read-only).</summary>
     private bool gradIsBorrowed;
@@ -63,19 +78,30 @@ public sealed partial class Tensor<T> : ITapeNode
     }
 
     /// <summary>
-    /// Records, for a result made by <see cref="Result"/>, the inputs and the backward step, then returns the
-    /// result. Does nothing for an untracked result.
+    /// Records, for a result made by <see cref="Result"/>, the op's name, its inputs and the backward step, then
+    /// returns the result. Does nothing for an untracked result. In anomaly mode it also checks the result and
+    /// throws <see cref="AnomalyException"/> if the op produced a NaN or ±Inf.
     /// </summary>
-    internal Tensor<T> Record(Tensor<T> a, Tensor<T>? b, BackwardStep<T> step, object? context = null, T scalar = default)
+    internal Tensor<T> Record(string op, Tensor<T> a, Tensor<T>? b, BackwardStep<T> step, object? context = null, T scalar = default)
     {
         if (!requiresGrad) return this;
+        Op = op;
         Left = a;
         Right = b;
         Step = step;
         Context = context;
         Scalar = scalar;
         TapeRecorder.Add(this);
+        if (Anomaly.IsDetecting) Anomaly.CheckForward(this);
         return this;
+    }
+
+    /// <summary>The inputs a recorded op may pass gradients to: its two operands and a tensor in its context (Linear's bias).</summary>
+    internal IEnumerable<Tensor<T>> RecordedInputs()
+    {
+        if (Left is not null) yield return Left;
+        if (Right is not null && !ReferenceEquals(Right, Left)) yield return Right;
+        if (Context is Tensor<T> extra && !ReferenceEquals(extra, Left) && !ReferenceEquals(extra, Right)) yield return extra;
     }
 
     /// <summary>
@@ -126,7 +152,14 @@ public sealed partial class Tensor<T> : ITapeNode
 
     void ITapeNode.Backward()
     {
-        if (grad is not null) Step!(this);
+        if (grad is null) return;
+        OnGradient?.Invoke(grad.values);
+        Step!(this);
+    }
+
+    void ITapeNode.CheckInputGradients()
+    {
+        if (grad is not null) Anomaly.CheckBackward(this);
     }
 
     void ITapeNode.ReleaseGradient()
@@ -145,6 +178,8 @@ public sealed partial class Tensor<T> : ITapeNode
         Left = Right = null;
         Step = null;
         Context = null;
+        Op = Layer = null;
+        OnGradient = null;
     }
 
     void ITapeNode.Release()

@@ -22,7 +22,7 @@ public sealed partial class Tensor<T>
 
         var y = Result(Rows, other.Cols, this, other);
         Gemm.Multiply(Rows, other.Cols, Cols, values, false, other.values, false, y.values, accumulate: false);
-        return y.Record(this, other, static y => MatMulBackward(y, y.Input, y.Other));
+        return y.Record("MatMul", this, other, static y => MatMulBackward(y, y.Input, y.Other));
     }
 
     /// <summary>
@@ -44,7 +44,7 @@ public sealed partial class Tensor<T>
 
         var y = Result(Rows, weight.Cols, this, weight.requiresGrad ? weight : bias); // tracked if any of the three requires grad
         Gemm.Multiply(Rows, weight.Cols, Cols, values, false, weight.values, false, y.values, accumulate: false, bias.values);
-        return y.Record(this, weight, static y =>
+        return y.Record("Linear", this, weight, static y =>
         {
             MatMulBackward(y, y.Input, y.Other);
             var bias = (Tensor<T>)y.Context!;
@@ -65,7 +65,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Cols, Rows, this);
         Transpose(Span, Rows, Cols, y.Span, accumulate: false);
-        return y.Record(this, null, static y => Transpose(y.GradSpan, y.Rows, y.Cols, y.Input.GradAccumulator(), accumulate: true));
+        return y.Record("Transpose", this, null, static y => Transpose(y.GradSpan, y.Rows, y.Cols, y.Input.GradAccumulator(), accumulate: true));
     }
 
     private static void Transpose(ReadOnlySpan<T> source, int rows, int cols, Span<T> destination, bool accumulate)
@@ -88,7 +88,7 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<AddKernel>("Add", a, b);
-        return y.Record(a, b, static y =>
+        return y.Record("Add", a, b, static y =>
         {
             if (y.Input.requiresGrad) AccumulateReduced(y.Input, y.GradSpan, y.Rows, y.Cols);
             if (y.Other.requiresGrad) AccumulateReduced(y.Other, y.GradSpan, y.Rows, y.Cols);
@@ -100,7 +100,7 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<SubtractKernel>("Subtract", a, b);
-        return y.Record(a, b, static y =>
+        return y.Record("Subtract", a, b, static y =>
         {
             if (y.Input.requiresGrad) AccumulateReduced(y.Input, y.GradSpan, y.Rows, y.Cols);
             if (y.Other.requiresGrad) AccumulateReduced(y.Other, y.GradSpan, y.Rows, y.Cols, negate: true);
@@ -112,7 +112,7 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<MultiplyKernel>("Multiply", a, b);
-        return y.Record(a, b, static y =>
+        return y.Record("Multiply", a, b, static y =>
         {
             if (y.Input.requiresGrad) AccumulateProduct(y.Input, y, y.Other);
             if (y.Other.requiresGrad) AccumulateProduct(y.Other, y, y.Input);
@@ -124,7 +124,7 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<DivideKernel>("Divide", a, b);
-        return y.Record(a, b, static y =>
+        return y.Record("Divide", a, b, static y =>
         {
             var (dividend, divisor) = (y.Input, y.Other);
             var share = TensorPool<T>.Rent(y.Rows, y.Cols);
@@ -300,7 +300,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Subtract(s, a.Span, y.Span);
-        return y.Record(a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
+        return y.Record("ScalarSubtract", a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
     }
 
     /// <summary>y = a · s.</summary>
@@ -318,7 +318,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Divide(a.Span, s, y.Span);
-        return y.Record(a, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, T.One / y.Scalar), scalar: s);
+        return y.Record("DivideByScalar", a, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, T.One / y.Scalar), scalar: s);
     }
 
     /// <summary>y = s / a.</summary>
@@ -328,7 +328,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Divide(s, a.Span, y.Span);
-        return y.Record(a, null, static y =>
+        return y.Record("ScalarDivide", a, null, static y =>
             Elementwise.AccumulateGradient<T, ReciprocalGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
     }
 
@@ -337,7 +337,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Add(Span, s, y.Span);
-        return y.Record(this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan));
+        return y.Record("AddScalar", this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan));
     }
 
     private Tensor<T> MultiplyScalar(T s)
@@ -345,7 +345,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Multiply(Span, s, y.Span);
-        return y.Record(this, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, y.Scalar), scalar: s);
+        return y.Record("MultiplyByScalar", this, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, y.Scalar), scalar: s);
     }
 
     /// <summary>d/da (s / a) = −s / a² = −y / a.</summary>
@@ -366,7 +366,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Negate(a.Span, y.Span);
-        return y.Record(a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
+        return y.Record("Negate", a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
     }
 
     /// <summary>y = −a; the same as unary <c>-a</c>.</summary>
@@ -379,7 +379,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Exp(Span, y.Span);
-        return y.Record(this, null, static y =>
+        return y.Record("Exp", this, null, static y =>
         {
             var dx = y.Input.GradAccumulator();
             TensorPrimitives.MultiplyAdd(y.GradSpan, y.Span, dx, dx);
@@ -393,7 +393,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Log(Span, y.Span);
-        return y.Record(this, null, static y =>
+        return y.Record("Log", this, null, static y =>
             Elementwise.AccumulateGradient<T, LogGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
     }
 
@@ -404,7 +404,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Multiply(Span, Span, y.Span);
-        return y.Record(this, null, static y =>
+        return y.Record("Square", this, null, static y =>
             Elementwise.AccumulateGradient<T, SquareGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
     }
 
@@ -439,7 +439,7 @@ public sealed partial class Tensor<T>
             throw new ArgumentException($"Maximum: shapes {Shape} and {other.Shape} must be equal.", nameof(other));
         var y = Result(Rows, Cols, this, other);
         Elementwise.Map(Span, other.Span, y.Span, new Larger());
-        return y.Record(this, other, static y =>
+        return y.Record("Maximum", this, other, static y =>
         {
             var (a, b) = (y.Input, y.Other);
             if (a.requiresGrad) Elementwise.AccumulateGradient(a.Span, b.Span, y.GradSpan, a.GradAccumulator(), new WhereLarger(orEqual: true));
@@ -480,7 +480,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(1, 1, this);
         y.Span[0] = TensorPrimitives.Sum<T>(Span);
-        return y.Record(this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0]));
+        return y.Record("Sum", this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0]));
     }
 
     /// <summary>The mean of all elements, as a 1 × 1 tensor (NaN for an empty tensor, as in PyTorch).</summary>
@@ -490,7 +490,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(1, 1, this);
         y.Span[0] = TensorPrimitives.Sum<T>(Span) / T.CreateTruncating(Length);
-        return y.Record(this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0] / T.CreateTruncating(y.Input.Length)));
+        return y.Record("Mean", this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0] / T.CreateTruncating(y.Input.Length)));
     }
 
     // ---- Small helpers shared by the steps ----------------------------------------------------------------

@@ -63,6 +63,9 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>W, then b.</summary>
     public override IEnumerable<Tensor<T>> Parameters() => [Weight, Bias];
 
+    /// <summary><c>weight</c>, then <c>bias</c>, as PyTorch names them.</summary>
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
+
     /// <inheritdoc/>
     public override string ToString() => $"Dense({InFeatures} → {OutFeatures})";
 }

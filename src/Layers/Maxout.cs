@@ -94,6 +94,16 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
         }
     }
 
+    /// <summary><c>weight.0</c>, <c>bias.0</c>, <c>weight.1</c>, <c>bias.1</c>, … in the order of <see cref="Parameters"/>.</summary>
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters()
+    {
+        for (int k = 0; k < Pieces; k++)
+        {
+            yield return ($"weight.{k}", weights[k]);
+            yield return ($"bias.{k}", biases[k]);
+        }
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"Maxout({InFeatures} → {OutFeatures}, pieces: {Pieces})";
 }

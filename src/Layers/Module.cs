@@ -36,6 +36,18 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var parameter in Parameters()) parameter.ZeroGrad();
     }
 
+    private string? name;
+
+    /// <summary><see cref="ToString"/>, made once: the name ops record on the tape (so recording allocates nothing once warm).</summary>
+    internal string Name => name ??= ToString();
+
+    /// <summary>
+    /// The parameters with names, in the order of <see cref="Parameters"/>, like PyTorch's <c>named_parameters</c>:
+    /// <c>weight</c> and <c>bias</c> for a dense layer. By default they are numbered 0, 1, …
+    /// </summary>
+    public virtual IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() =>
+        Parameters().Select((parameter, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), parameter));
+
     /// <summary>The module's name, e.g. <c>Tanh</c>; layers add their sizes, e.g. <c>Dense(2 → 8)</c>.</summary>
     public override string ToString()
     {

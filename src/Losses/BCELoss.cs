@@ -35,7 +35,7 @@ public sealed class BCELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             sum -= t[i] * T.Max(T.Log(p[i]), LogFloor) + (T.One - t[i]) * T.Max(T.Log(T.One - p[i]), LogFloor);
         loss.Span[0] = sum / T.CreateTruncating(p.Length);
 
-        return loss.Record(probabilities, target, static loss =>
+        return loss.Record("BCELoss", probabilities, target, static loss =>
         {
             var (probabilities, target) = (loss.Input, loss.Other);
             Span<T> p = probabilities.Span, t = target.Span;

@@ -29,7 +29,7 @@ public sealed class BCEWithLogitsLoss<T> where T : unmanaged, IFloatingPointIeee
             sum += T.Max(x[i], T.Zero) - x[i] * t[i] + ScalarMath.Log1P(T.Exp(-T.Abs(x[i])));
         loss.Span[0] = sum / T.CreateTruncating(x.Length);
 
-        return loss.Record(logits, target, static loss =>
+        return loss.Record("BCEWithLogitsLoss", logits, target, static loss =>
         {
             var (logits, target) = (loss.Input, loss.Other);
             Span<T> x = logits.Span, t = target.Span;

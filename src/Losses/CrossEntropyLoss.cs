@@ -50,7 +50,7 @@ public sealed class CrossEntropyLoss<T> where T : unmanaged, IFloatingPointIeee7
             return loss;
         }
         loss.Saved = probabilities;
-        return loss.Record(logits, null, static loss =>
+        return loss.Record("CrossEntropyLoss", logits, null, static loss =>
         {
             var (logits, probabilities, labels) = (loss.Input, loss.Saved!, (int[])loss.Context!);
             T scale = loss.GradSpan[0] / T.CreateTruncating(logits.Rows);

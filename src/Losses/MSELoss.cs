@@ -27,7 +27,7 @@ public sealed class MSELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             return loss;
         }
         loss.Saved = difference; // p − t, for backward
-        return loss.Record(prediction, target, static loss =>
+        return loss.Record("MSELoss", prediction, target, static loss =>
         {
             var (prediction, target, difference) = (loss.Input, loss.Other, loss.Saved!);
             T scale = (T.One + T.One) * loss.GradSpan[0] / T.CreateTruncating(prediction.Length); // 2·dL/N
