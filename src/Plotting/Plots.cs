@@ -45,7 +45,8 @@ public static class Plots
 
     /// <summary>A line chart of <paramref name="series"/>, with a log-scale y axis when <paramref name="logY"/> (non-positive values are left out).</summary>
     public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
-        bool logY = false, int width = Width, int height = Height, bool zeroLines = false, (double Low, double High)? yRange = null)
+        bool logY = false, int width = Width, int height = Height, bool zeroLines = false, (double Low, double High)? yRange = null,
+        Alignment legend = Alignment.UpperRight)
     {
         ArgumentNullException.ThrowIfNull(series);
         var plot = NewPlot(title, xLabel, yLabel);
@@ -62,7 +63,7 @@ public static class Plots
             var (xs, ys) = Finite(line, logY);
             if (xs.Length == 0) continue;
             var scatter = plot.Add.Scatter(xs, ys);
-            scatter.LegendText = line.Name;
+            scatter.LegendText = line.Name; // an empty name keeps the line out of the legend
             scatter.LineWidth = 2;
             scatter.MarkerSize = xs.Length <= 20 ? 6 : 0;
             if (line.Dashed) scatter.LinePattern = LinePattern.Dashed;
@@ -72,8 +73,8 @@ public static class Plots
         if (series.All(line => line.X.All(x => x == Math.Round(x))))
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (yRange is { } range) plot.Axes.SetLimitsY(logY ? Math.Log10(range.Low) : range.Low, logY ? Math.Log10(range.High) : range.High);
-        if (series.Count > 4) plot.ShowLegend(Edge.Right); // many lines: the legend beside the chart, not over it
-        else plot.ShowLegend(Alignment.UpperRight);
+        if (series.Count(line => line.Name.Length > 0) > 6) plot.ShowLegend(Edge.Right); // many lines: the legend beside the chart, not over it
+        else plot.ShowLegend(legend);
         Save(plot, path, width, height);
     }
 
@@ -185,36 +186,38 @@ public static class Plots
 
     /// <summary>
     /// Per-layer gradient norms ‖∂L/∂z‖ over training, on a log scale: one line per layer, from a
-    /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step.
+    /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step (x is the report's index).
     /// </summary>
     public static void GradientNorms(string path, string title, IReadOnlyList<GradientFlowReport> history, int width = Width, int height = Height)
     {
         ArgumentNullException.ThrowIfNull(history);
-        Lines(path, title, "step", "‖∂L/∂z‖ (log scale)", [.. PerLayer(history, layer => layer.GradientNorm, dashed: false)], logY: true, width: width, height: height);
+        Lines(path, title, "step (report)", "‖∂L/∂z‖ (log scale)", [.. PerLayer(history, layer => layer.GradientNorm, dashed: false)], logY: true, width: width, height: height);
     }
 
     /// <summary>
     /// The dead (solid) and saturated (dashed) fractions of each layer's units over training, from a
-    /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step.
+    /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step (x is the report's index).
     /// </summary>
     public static void DeadAndSaturated(string path, string title, IReadOnlyList<GradientFlowReport> history, int width = Width, int height = Height)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var series = PerLayer(history, layer => 100 * layer.DeadFraction, dashed: false, suffix: " dead")
-            .Concat(PerLayer(history, layer => 100 * layer.SaturatedFraction, dashed: true, suffix: " saturated"))
+        var series = PerLayer(history, layer => 100 * layer.DeadFraction, dashed: false)
+            .Concat(PerLayer(history, layer => 100 * layer.SaturatedFraction, dashed: true).Select(line => line with { Name = "" }))
             .ToArray();
-        Lines(path, title, "step", "units (%)", series, width: width, height: height, yRange: (-2, 102));
+        Lines(path, title, "step (report)", "units (%): dead solid, saturated dashed", series, width: width, height: height, yRange: (-2, 102),
+            legend: Alignment.LowerRight);
     }
 
-    private static IEnumerable<Series> PerLayer(IReadOnlyList<GradientFlowReport> history, Func<LayerGradientFlow, double> measure, bool dashed, string suffix = "")
+    /// <summary>One series per layer of the reports, x being the report's index in <paramref name="history"/>.</summary>
+    private static IEnumerable<Series> PerLayer(IReadOnlyList<GradientFlowReport> history, Func<LayerGradientFlow, double> measure, bool dashed)
     {
         if (history.Count == 0) yield break;
-        var steps = Enumerable.Range(1, history.Count).Select(s => (double)s).ToArray();
+        var steps = Enumerable.Range(0, history.Count).Select(s => (double)s).ToArray();
         foreach (var layer in history[0].Layers)
         {
             var values = history.Select(report => report.Layers.Count > layer.Index ? measure(report.Layers[layer.Index]) : double.NaN).ToArray();
             if (values.All(double.IsNaN)) continue;
-            yield return new Series($"layer {layer.Index}{(layer.Activation is null ? "" : $" ({layer.Activation})")}{suffix}", steps, values, dashed);
+            yield return new Series($"layer {layer.Index}{(layer.Activation is null ? "" : $" ({layer.Activation})")}", steps, values, dashed, Colour: layer.Index);
         }
     }
 

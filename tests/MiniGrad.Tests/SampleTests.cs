@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using MiniGrad.Activations;
+using SkiaSharp;
+
+namespace MiniGrad.Tests;
+
+/// <summary>
+/// Every sample, run as CI runs it (<c>--quick</c>) in this process: it must exit 0 (its claim holds) and write every
+/// picture it names as a valid, non-blank PNG with text on it.
+/// </summary>
+[Collection(nameof(SampleTests))] // the samples write to the console; one at a time keeps the log readable
+public class SampleTests : IDisposable
+{
+    private readonly string output = Path.Combine(Path.GetTempPath(), "minigrad-samples-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+    }
+
+    private int Run(Func<string[], int> main, params string[] extra) => main(["--quick", "--out", output, .. extra]);
+
+    [Fact]
+    public void Spirals_reaches_97_percent_and_draws_its_decision_boundary_and_loss()
+    {
+        Assert.Equal(0, Run(Samples.Spirals.Program.Main));
+        AssertPictures("spirals.png", "loss.png");
+    }
+
+    [Fact]
+    public void Activations_draws_every_activation_and_its_measurements_agree_with_the_docs()
+    {
+        Assert.Equal(0, Run(Samples.Activations.Program.Main));
+        AssertPictures([.. Activation.Names.Select(name => name + ".png")]);
+    }
+
+    [Fact]
+    public void GradientFlow_shows_sigmoid_vanishing_and_the_ReLU_family_holding()
+    {
+        Assert.Equal(0, Run(Samples.GradientFlow.Program.Main));
+        AssertPictures("gradient_flow.png");
+    }
+
+    [Fact]
+    public void DeadRelu_shows_ReLU_units_dying_and_the_leaky_ones_surviving()
+    {
+        Assert.Equal(0, Run(Samples.DeadRelu.Program.Main));
+        AssertPictures("dead_units.png", "relu_layers.png", "relu_gradient_norms.png");
+    }
+
+    [Fact]
+    public void A_sample_whose_claim_fails_exits_with_1()
+    {
+        // Sigmoid units do not fit the spirals to 97% in a quick run: the sample must say so through its exit code.
+        Assert.Equal(1, Run(Samples.Spirals.Program.Main, "--activation", "sigmoid", "--epochs", "20"));
+    }
+
+    [Theory]
+    [InlineData("--activation", "nope")]
+    [InlineData("--lr", "-1")]
+    [InlineData("--epochs", "0")]
+    [InlineData("--unknown", "1")]
+    public void Bad_options_are_refused_before_any_work(string option, string value)
+    {
+        Assert.NotEqual(0, Run(Samples.Spirals.Program.Main, option, value));
+        Assert.False(File.Exists(Path.Combine(output, "spirals.png")));
+    }
+
+    /// <summary>Each file is a PNG (signature, IHDR) of a sensible size whose pixels are not blank and include dark text.</summary>
+    private void AssertPictures(params string[] files)
+    {
+        foreach (var file in files)
+        {
+            string path = Path.Combine(output, file);
+            Assert.True(File.Exists(path), $"{file} was not written");
+            byte[] bytes = File.ReadAllBytes(path);
+            Assert.True(bytes.Length > 5000, $"{file} is only {bytes.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+            Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+            int width = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), height = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20));
+            Assert.InRange(width, 300, 2000);
+            Assert.InRange(height, 300, 2000);
+
+            using var bitmap = SKBitmap.Decode(bytes);
+            Assert.NotNull(bitmap);
+            var colours = new HashSet<uint>();
+            int dark = 0;
+            for (int y = 0; y < bitmap.Height; y++)
+                for (int x = 0; x < bitmap.Width; x++)
+                {
+                    var pixel = bitmap.GetPixel(x, y);
+                    colours.Add((uint)pixel);
+                    if (pixel.Red + pixel.Green + pixel.Blue < 150) dark++;
+                }
+            Assert.True(colours.Count > 20, $"{file} has only {colours.Count} colours: blank?");
+            Assert.True(dark > 300, $"{file} has only {dark} dark pixels: no text or axes drawn?");
+        }
+    }
+}
