@@ -1,9 +1,5 @@
-using MiniGrad.Activations;
 using MiniGrad.Data;
 using MiniGrad.Diagnostics;
-using MiniGrad.Layers;
-using MiniGrad.Losses;
-using MiniGrad.Optimizers;
 
 namespace MiniGrad.Samples.DeadRelu;
 
@@ -33,33 +29,13 @@ public static class DyingUnits
     {
         var rng = new Random(seed);
         var (x, labels) = Datasets.Spirals<float>(100, 3, noise: 0.2, rng);
-        var modules = new List<Module<float>>();
-        for (int l = 0; l < Depth; l++)
-        {
-            modules.Add(new Dense<float>(l == 0 ? 2 : Width, Width, rng, WeightInit.HeUniform));
-            modules.Add(Activation.Create<float>(activation, rng));
-        }
-        modules.Add(new Dense<float>(Width, 3, rng));
-        var model = new Sequential<float>([.. modules]);
-        var optimizer = new Adam<float>(model.Parameters(), lr: learningRate);
-        var lossFunction = new CrossEntropyLoss<float>();
-        using var monitor = new GradientFlowMonitor<float>(model);
-
+        var model = DeepMlp.Build(2, Depth, Width, 3, activation, WeightInit.HeUniform, WeightInit.Default, rng);
         var history = new List<GradientFlowReport>();
-        double loss = double.NaN;
-        for (int epoch = 0; epoch <= epochs; epoch++)
+        double loss = DeepMlp.TrainMonitored(model, x, labels, epochs, learningRate, (epoch, report) =>
         {
-            optimizer.ZeroGrad();
-            using (var tape = new Tape())
-            {
-                var lossTensor = lossFunction.Forward(model.Forward(x), labels);
-                tape.Backward(lossTensor);
-                loss = lossTensor.Item;
-            }
-            history.Add(monitor.Report()); // the state after `epoch` updates, measured on the whole training set
-            if (epoch < epochs) optimizer.Step();
+            history.Add(report); // the state after `epoch` updates, measured on the whole training set
             progress?.Invoke(epoch);
-        }
+        });
         return new DyingRun(activation, [.. history.Select(r => Hidden(r, l => l.DeadFraction))],
             [.. history.Select(r => Hidden(r, l => l.SaturatedFraction))], history, loss);
     }

@@ -26,15 +26,8 @@ public static class Program
         Console.WriteLine(F($"Dead units: {DyingUnits.Depth} hidden layers of {DyingUnits.Width} on the spirals, He init, Adam lr {options.LearningRate} (10× the usual), {epochs} full-batch epochs, seed {options.Seed}"));
         Console.WriteLine("A unit is dead when its derivative is 0 for every training example: no gradient reaches its weights, so it cannot recover.");
 
-        var runs = new List<DyingRun>();
-        Progress("Training", activations.Length * (epochs + 1), progress =>
-        {
-            foreach (var activation in activations)
-            {
-                int offset = runs.Count * (epochs + 1);
-                runs.Add(DyingUnits.Train(activation, epochs, options.LearningRate, options.Seed, epoch => progress.Report(offset + epoch + 1, activation)));
-            }
-        });
+        var runs = TrainEach(activations, epochs, (activation, progress) =>
+            DyingUnits.Train(activation, epochs, options.LearningRate, options.Seed, progress));
 
         int[] checkpoints = [.. new[] { 0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 }.Where(e => e < epochs), epochs];
         Table("Dead hidden units (%) after each epoch", ["epoch", .. runs.Select(r => r.Activation)],

@@ -1,9 +1,5 @@
-using MiniGrad.Activations;
 using MiniGrad.Data;
 using MiniGrad.Diagnostics;
-using MiniGrad.Layers;
-using MiniGrad.Losses;
-using MiniGrad.Optimizers;
 
 namespace MiniGrad.Samples.GradientFlow;
 
@@ -53,39 +49,19 @@ public static class DeepNetworks
         var (x, labels) = Datasets.Spirals<float>(100, 3, noise: 0.2, rng);
         Standardise(x); // zero mean, unit variance per feature, as SELU's self-normalisation assumes (and good practice for all)
         var init = InitFor(activation);
-        var modules = new List<Module<float>>();
-        for (int l = 0; l < Depth; l++)
-        {
-            modules.Add(new Dense<float>(l == 0 ? 2 : Width, Width, rng, init));
-            modules.Add(Activation.Create<float>(activation, rng));
-        }
-        modules.Add(new Dense<float>(Width, 3, rng, init));
-        var model = new Sequential<float>([.. modules]);
-        var lossFunction = new CrossEntropyLoss<float>();
-        var optimizer = new Adam<float>(model.Parameters(), lr: learningRate);
-        using var monitor = new GradientFlowMonitor<float>(model);
-
+        var model = DeepMlp.Build(2, Depth, Width, 3, activation, init, init, rng);
         double[] atInit = [], trained = [];
-        double meanDerivative = double.NaN, loss = double.NaN;
-        for (int epoch = 0; epoch <= epochs; epoch++)
+        double meanDerivative = double.NaN;
+        double loss = DeepMlp.TrainMonitored(model, x, labels, epochs, learningRate, (epoch, report) =>
         {
-            optimizer.ZeroGrad();
-            using (var tape = new Tape())
-            {
-                var lossTensor = lossFunction.Forward(model.Forward(x), labels);
-                tape.Backward(lossTensor);
-                loss = lossTensor.Item;
-            }
             if (epoch == 0)
             {
-                var report = monitor.Report();
                 atInit = HiddenNorms(report);
                 meanDerivative = report.Layers.Take(Depth).Average(layer => layer.MeanAbsDerivative);
             }
-            if (epoch == epochs) trained = HiddenNorms(monitor.Report());
-            else optimizer.Step();
+            if (epoch == epochs) trained = HiddenNorms(report);
             progress?.Invoke(epoch);
-        }
+        });
         return new DepthProfile(activation, init, atInit, trained, meanDerivative, loss);
     }
 

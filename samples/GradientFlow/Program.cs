@@ -26,16 +26,8 @@ public static class Program
         Console.WriteLine(F($"Gradient flow: {DeepNetworks.Depth} hidden layers of {DeepNetworks.Width} units on the spirals, cross-entropy, Adam lr {options.LearningRate}, {epochs} epochs, seed {options.Seed}"));
         Console.WriteLine("‖∂L/∂z‖ is the norm of the gradient reaching a layer's activation input; layer 1 is next to the input.");
 
-        var profiles = new List<DepthProfile>();
-        Progress("Training", activations.Length * (epochs + 1), progress =>
-        {
-            foreach (var activation in activations)
-            {
-                int offset = profiles.Count * (epochs + 1);
-                profiles.Add(DeepNetworks.Measure(activation, epochs, options.LearningRate, options.Seed,
-                    epoch => progress.Report(offset + epoch + 1, activation)));
-            }
-        });
+        var profiles = TrainEach(activations, epochs, (activation, progress) =>
+            DeepNetworks.Measure(activation, epochs, options.LearningRate, options.Seed, progress));
 
         string[] headers = ["layer", .. profiles.Select(p => p.Activation)];
         PrintNorms($"‖∂L/∂z‖ per layer at initialisation ({string.Join(", ", profiles.Select(p => $"{p.Activation}: {p.Init}"))})", headers, profiles, p => p.AtInit);

@@ -51,6 +51,24 @@ public static class SampleConsole
         }));
     }
 
+    /// <summary>
+    /// Trains one network per activation, <paramref name="epochs"/> + 1 passes each, under one progress bar:
+    /// <paramref name="train"/> gets the activation and a callback to call with each finished epoch (0 … epochs).
+    /// </summary>
+    public static List<TResult> TrainEach<TResult>(IReadOnlyList<string> activations, int epochs, Func<string, Action<int>, TResult> train)
+    {
+        var results = new List<TResult>();
+        Progress("Training", activations.Count * (epochs + 1), progress =>
+        {
+            foreach (var activation in activations)
+            {
+                int offset = results.Count * (epochs + 1);
+                results.Add(train(activation, epoch => progress.Report(offset + epoch + 1, activation)));
+            }
+        });
+        return results;
+    }
+
     /// <summary>Prints a table: a Spectre.Console table in a terminal, aligned plain text otherwise.</summary>
     public static void Table(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {

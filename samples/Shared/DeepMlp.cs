@@ -1,0 +1,55 @@
+using MiniGrad.Activations;
+using MiniGrad.Diagnostics;
+using MiniGrad.Layers;
+using MiniGrad.Losses;
+using MiniGrad.Optimizers;
+
+namespace MiniGrad.Samples;
+
+/// <summary>The deep, narrow classifiers the diagnostics samples compare, and their monitored full-batch training.</summary>
+public static class DeepMlp
+{
+    /// <summary>
+    /// <paramref name="depth"/> hidden layers of <paramref name="width"/> units, each a <see cref="Dense{T}"/> initialised by
+    /// <paramref name="init"/> and then <paramref name="activation"/>, and a linear output layer of <paramref name="outputs"/> logits.
+    /// </summary>
+    public static Sequential<float> Build(int inputs, int depth, int width, int outputs, string activation, WeightInit init, WeightInit outputInit, Random rng)
+    {
+        var modules = new List<Module<float>>();
+        for (int l = 0; l < depth; l++)
+        {
+            modules.Add(new Dense<float>(l == 0 ? inputs : width, width, rng, init));
+            modules.Add(Activation.Create<float>(activation, rng));
+        }
+        modules.Add(new Dense<float>(width, outputs, rng, outputInit));
+        return new Sequential<float>([.. modules]);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> for <paramref name="epochs"/> full-batch Adam updates on cross-entropy, with a
+    /// <see cref="GradientFlowMonitor{T}"/> attached. After every backward pass, the first before any update (epoch 0) and
+    /// the last after all of them (epoch <paramref name="epochs"/>), <paramref name="observe"/> gets the epoch and the report.
+    /// </summary>
+    /// <returns>The loss of the last pass.</returns>
+    public static double TrainMonitored(Sequential<float> model, Tensor<float> x, int[] labels, int epochs, double learningRate,
+        Action<int, GradientFlowReport> observe)
+    {
+        var lossFunction = new CrossEntropyLoss<float>();
+        var optimizer = new Adam<float>(model.Parameters(), lr: learningRate);
+        using var monitor = new GradientFlowMonitor<float>(model);
+        double loss = double.NaN;
+        for (int epoch = 0; epoch <= epochs; epoch++)
+        {
+            optimizer.ZeroGrad();
+            using (var tape = new Tape())
+            {
+                var lossTensor = lossFunction.Forward(model.Forward(x), labels);
+                tape.Backward(lossTensor);
+                loss = lossTensor.Item;
+            }
+            observe(epoch, monitor.Report());
+            if (epoch < epochs) optimizer.Step();
+        }
+        return loss;
+    }
+}
