@@ -161,6 +161,8 @@ public static class Plots
         int width = Width, int height = Height)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        if (accuracy is not null && accuracy.Count != loss.Count)
+            throw new ArgumentException($"Training plot: {loss.Count} losses but {accuracy.Count} accuracies.", nameof(accuracy));
         var plot = NewPlot(title, "epoch", "loss");
         var epochs = Enumerable.Range(1, loss.Count).Select(e => (double)e).ToArray();
         var lossLine = plot.Add.Scatter(epochs, loss.ToArray());
@@ -169,7 +171,6 @@ public static class Plots
         lossLine.MarkerSize = 0;
         if (accuracy is not null)
         {
-            if (accuracy.Count != loss.Count) throw new ArgumentException($"Training plot: {loss.Count} losses but {accuracy.Count} accuracies.", nameof(accuracy));
             var accuracyLine = plot.Add.Scatter(epochs, accuracy.Select(a => 100 * a).ToArray());
             accuracyLine.Axes.YAxis = plot.Axes.Right;
             accuracyLine.LegendText = "accuracy (%)";

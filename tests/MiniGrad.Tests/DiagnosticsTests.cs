@@ -35,6 +35,9 @@ public class DiagnosticsTests
         Assert.Equal(1.0 / 3, hidden.DeadFraction, 12);
         Assert.Equal(1.0 / 3, hidden.SaturatedFraction, 12);
         Assert.Equal(2.0 / 3, hidden.MeanAbsDerivative, 12);
+        string table = monitor.Report().ToString();
+        Assert.Contains("Dense(2 → 3)", table);
+        Assert.Contains("0.weight", table);
         // The dead unit passes no gradient to its weights: column 1 of ∂L/∂W is exactly zero.
         Assert.All(Enumerable.Range(0, 2), i => Assert.Equal(0.0, dense.Weight.Grad![i, 1]));
     }
