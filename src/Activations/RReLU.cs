@@ -94,14 +94,19 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
     }
 
     /// <summary>
-    /// In training, each element's own random slope, read back as y/x where x &lt; 0 (at x = 0, where y tells nothing,
-    /// the mean slope); in evaluation, the leaky ReLU's derivative.
+    /// In training, each element's own random slope: the slopes forward saved for backward when it recorded y, else read
+    /// back as y/x where x &lt; 0 (at x = 0, where y tells nothing, the mean slope); in evaluation, the leaky ReLU's derivative.
     /// </summary>
     internal override void Derivatives(Tensor<T> x, Tensor<T> y, ReadOnlySpan<T> ones, Span<T> derivative)
     {
         if (!IsTraining)
         {
             base.Derivatives(x, y, ones, derivative);
+            return;
+        }
+        if (y.Saved is { } slopes)
+        {
+            slopes.Span.CopyTo(derivative);
             return;
         }
         ReadOnlySpan<T> input = x.Span, output = y.Span;

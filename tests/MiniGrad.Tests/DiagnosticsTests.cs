@@ -121,6 +121,16 @@ public class DiagnosticsTests
         for (int i = 0; i < x.Length; i++)
             Assert.Equal(x.Span[i] > 0 ? 1 : y.Span[i] / x.Span[i], derivative[i], 15);
         Assert.Contains(derivative, d => d > 1.0 / 8 && d < 1.0 / 3 && Math.Abs(d - (1.0 / 8 + 1.0 / 3) / 2) > 1e-3);
+
+        // Recorded on a tape, the slopes forward saved are used: exactly what backward multiplies dy by.
+        var leaf = Tensor<double>.FromArray(x.ToArray(), requiresGrad: true);
+        using (var tape = new Tape())
+        {
+            y = rrelu.Forward(leaf);
+            rrelu.Derivatives(leaf, y, Enumerable.Repeat(1.0, x.Length).ToArray(), derivative);
+            tape.Backward(y, Tensor<double>.Ones(y.Rows, y.Cols));
+        }
+        for (int i = 0; i < x.Length; i++) Assert.Equal(leaf.Grad!.Span[i], derivative[i]);
     }
 
     [Fact]
