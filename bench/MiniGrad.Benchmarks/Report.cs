@@ -7,7 +7,7 @@ namespace MiniGrad.Benchmarks;
 /// <summary>
 /// Renders docs/BENCHMARKS.md from the JSON lines of one run of both peers: per workload, each peer's median
 /// µs per step (the median over repeated runs, when the script repeats them), the ratio MiniGrad / libtorch,
-/// the target from issue 4 and whether it is met; then the machine and the notes kept in bench/NOTES.md.
+/// the target from issue 4 and whether it is met; then the machine and the notes kept in bench/MiniGrad.Benchmarks/NOTES.md.
 /// </summary>
 public static class Report
 {
