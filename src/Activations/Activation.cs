@@ -14,13 +14,27 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public static class Activation
 {
+    /// <summary>
+    /// The <see cref="Maxout{T}"/> layer as an activation: its name, formula and properties (described here, with the
+    /// activations, since the layer itself knows nothing of them).
+    /// </summary>
+    public static ActivationInfo MaxoutInfo { get; } = new()
+    {
+        Name = "maxout", Title = "Maxout",
+        Formula = "y = max_k (x·W_k + b_k)",
+        Derivative = "∂y/∂z_k = 1 for the winning piece, 0 for the others",
+        Lower = double.NegativeInfinity, Upper = double.PositiveInfinity,
+        ZeroCentred = false, Monotonic = false, Smooth = false,
+        Use = "hidden layers that learn their own convex activation (with dropout, as in the paper)",
+    };
+
     /// <summary>Every activation's description, in the order the material teaches them.</summary>
     public static IReadOnlyList<ActivationInfo> All { get; } =
     [
         Sigmoid<double>.Info, Tanh<double>.Info, ReLU<double>.Info, LeakyReLU<double>.Info, PReLU<double>.Info,
         RReLU<double>.Info, ELU<double>.Info, SELU<double>.Info, GELU<double>.Info, GELU<double>.TanhInfo,
         SiLU<double>.Info, Softplus<double>.Info, Mish<double>.Info, Softmax<double>.Info, LogSoftmax<double>.Info,
-        Maxout<double>.Info, Identity<double>.Info,
+        MaxoutInfo, Identity<double>.Info,
     ];
 
     /// <summary>The names <see cref="Create{T}"/> and <see cref="Describe"/> accept, without the aliases.</summary>

@@ -1,5 +1,6 @@
+using System.Globalization;
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -21,10 +22,16 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     /// <summary>Creates an ELU.</summary>
     /// <param name="alpha">The saturation value −α for x → −∞; 1 by default.</param>
     /// <exception cref="ArgumentOutOfRangeException">α is not finite.</exception>
-    public ELU(double alpha = 1.0) => Alpha = Finite(alpha, nameof(alpha));
+    public ELU(double alpha = 1.0)
+    {
+        alphaT = Finite(alpha, nameof(alpha));
+        Alpha = alpha;
+    }
 
     /// <summary>α: f(x) → −α as x → −∞.</summary>
-    public T Alpha { get; }
+    public double Alpha { get; }
+
+    private readonly T alphaT;
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
@@ -38,34 +45,32 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     };
 
     /// <inheritdoc/>
-    public override T Apply(T x) => x > T.Zero ? x : Alpha * ScalarMath.ExpM1(x);
+    public override T Apply(T x) => x > T.Zero ? x : alphaT * ScalarMath.ExpM1(x);
 
     /// <inheritdoc/>
-    public override T Derivative(T x) => x > T.Zero ? T.One : Alpha * T.Exp(x);
+    public override T Derivative(T x) => x > T.Zero ? T.One : alphaT * T.Exp(x);
 
     /// <inheritdoc/>
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        Elementwise.Map(input, output, new Function(T.One, Alpha));
+        Elementwise.Map(input, output, new Function(T.One, alphaT));
     }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(T.One, Alpha));
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(T.One, alphaT));
 
-    /// <inheritdoc/>
-    public override string ToString() => $"ELU(alpha: {Alpha})";
+    /// <summary><c>ELU(alpha: 1)</c>, in the invariant culture.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ELU(alpha: {Alpha})");
 
     /// <summary>f(x) = scale·x for x &gt; 0, scale·α(eˣ − 1) otherwise: ELU with scale 1, SELU with scale λ.</summary>
     internal readonly struct Function(T scale, T alpha) : IUnaryOperator<T>
     {
         private readonly T negativeScale = scale * alpha;
 
-        public T Invoke(T x) => x > T.Zero ? scale * x : negativeScale * ScalarMath.ExpM1(x);
-        public Vector128<T> Invoke(Vector128<T> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), x * scale, VectorMath.ExpM1(Vector128.Min(x, Vector128<T>.Zero)) * negativeScale);
-        public Vector256<T> Invoke(Vector256<T> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x * scale, VectorMath.ExpM1(Vector256.Min(x, Vector256<T>.Zero)) * negativeScale);
-        public Vector512<T> Invoke(Vector512<T> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x * scale, VectorMath.ExpM1(Vector512.Min(x, Vector512<T>.Zero)) * negativeScale);
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x * scale, VectorMath<T>.ExpM1(TLanes.Min(x, TLanes.Zero)) * negativeScale);
     }
 
     /// <summary>dy · f'(x) = scale·dy for x &gt; 0, scale·α·eˣ·dy otherwise.</summary>
@@ -73,9 +78,7 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     {
         private readonly T negativeScale = scale * alpha;
 
-        public T Invoke(T x, T y, T dy) => x > T.Zero ? scale * dy : negativeScale * T.Exp(x) * dy;
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), dy * scale, VectorMath.Exp(Vector128.Min(x, Vector128<T>.Zero)) * negativeScale * dy);
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), dy * scale, VectorMath.Exp(Vector256.Min(x, Vector256<T>.Zero)) * negativeScale * dy);
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), dy * scale, VectorMath.Exp(Vector512.Min(x, Vector512<T>.Zero)) * negativeScale * dy);
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy * scale, TLanes.Exp(TLanes.Min(x, TLanes.Zero)) * negativeScale * dy);
     }
 }

@@ -1,19 +1,27 @@
+using System.Globalization;
 using System.Numerics;
+using MiniGrad.Kernels;
 using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
 /// <summary>
-/// An activation applied to each element on its own, y = f(x). A subclass states the formula once: the scalar
-/// <see cref="Apply"/> and <see cref="Derivative"/> (the reference that plots, docs and tests use) and, beside
-/// them, the vector kernels <see cref="ForwardKernel"/> and <see cref="BackwardKernel"/> that the tape runs.
+/// A fixed function applied to each element on its own, y = f(x), with hyperparameters (a slope, an α) but nothing
+/// learned and nothing random. A subclass states the formula once: the scalar <see cref="Apply"/> and
+/// <see cref="Derivative"/> (the reference that plots, docs and tests use) and, beside them, the vector kernels
+/// <see cref="ForwardKernel"/> and <see cref="BackwardKernel"/> that the tape runs.
 /// </summary>
 /// <remarks>
-/// Backward is the chain rule for one element: dL/dx = dL/dy · f'(x). Where f' is a simple function of the
-/// output (σ' = σ(1 − σ), tanh' = 1 − tanh²) the kernel reuses the saved y instead of recomputing f.
+/// <para>Backward is the chain rule for one element: dL/dx = dL/dy · f'(x). Where f' is a simple function of the output
+/// (σ' = σ(1 − σ), tanh' = 1 − tanh²) the kernel reuses the saved y instead of recomputing f.</para>
+/// <para>Activations with a learned parameter (<see cref="PReLU{T}"/>, <see cref="Swish{T}"/>) or a random one
+/// (<see cref="RReLU{T}"/>) are ordinary modules instead.</para>
 /// </remarks>
-public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Tensors at least this long run their activation kernels on every core of the worker pool.</summary>
+    internal const int ParallelLength = 1 << 16;
+
     /// <summary>f(x) for one value: the reference formula.</summary>
     public abstract T Apply(T x);
 
@@ -21,8 +29,8 @@ public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, 
     public abstract T Derivative(T x);
 
     /// <summary>
-    /// output[i] = f(input[i]) over whole spans. The default calls <see cref="Apply"/> per element; built-in
-    /// activations override it with a vector kernel.
+    /// output[i] = f(input[i]) over whole spans. The default calls <see cref="Apply"/> per element; built-in activations
+    /// override it with a vector kernel.
     /// </summary>
     public virtual void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
@@ -31,8 +39,8 @@ public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, 
     }
 
     /// <summary>
-    /// inputGradient[i] += outputGradient[i] · f'(input[i]), given the forward pass's input and output.
-    /// The default calls <see cref="Derivative"/> per element; built-in activations override it with a vector kernel.
+    /// inputGradient[i] += outputGradient[i] · f'(input[i]), given the forward pass's input and output. The default calls
+    /// <see cref="Derivative"/> per element; built-in activations override it with a vector kernel.
     /// </summary>
     public virtual void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
     {
@@ -40,28 +48,31 @@ public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, 
         for (int i = 0; i < input.Length; i++) inputGradient[i] += outputGradient[i] * Derivative(input[i]);
     }
 
-    /// <summary>
-    /// f'(x) for every element of <paramref name="x"/> (whose output was <paramref name="y"/>), exactly as backward
-    /// applies it: the backward kernel fed an upstream gradient of <paramref name="ones"/>. For diagnostics.
-    /// </summary>
-    internal virtual void Derivatives(Tensor<T> x, Tensor<T> y, ReadOnlySpan<T> ones, Span<T> derivative)
-    {
-        derivative.Clear();
-        BackwardKernel(x.Span, y.Span, ones, derivative);
-    }
-
-    /// <summary>y = f(x) element by element, recorded on the tape when one is open.</summary>
-    /// <remarks>Activations with a learned parameter (PReLU, SiLU with a learned β) or a random one (RReLU in training)
-    /// override this to record their own step; the rest only write the kernels.</remarks>
-    public override Tensor<T> Forward(Tensor<T> x)
+    /// <summary>y = f(x) element by element, recorded with the backward kernel when a tape is open.</summary>
+    public sealed override Tensor<T> Forward(Tensor<T> x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return x.Activate(this);
+        x.ThrowIfReleased();
+        var y = Tensor<T>.Result(x.Rows, x.Cols, x);
+        KernelJob.Run(this, x.Values, y.Values, null, null);
+        return Tensor<T>.Record(Name, y, [x], this, static (y, inputs, activation) =>
+            KernelJob.Run(activation, inputs[0].Values, y.Values, y.GradArray, inputs[0].GradAccumulatorArray()));
+    }
+
+    /// <summary>f'(x) per element, as backward applies it: the backward kernel fed an upstream gradient of ones.</summary>
+    void IElementwise<T>.Derivatives(Tensor<T> input, Tensor<T> output, Span<T> derivative)
+    {
+        var ones = Tensor<T>.Rent(input.Rows, input.Cols);
+        ones.Span.Fill(T.One);
+        derivative.Clear();
+        BackwardKernel(input.Span, output.Span, ones.Span, derivative);
+        ones.Return();
     }
 
     /// <summary>A hyperparameter as T, after checking that it is finite.</summary>
     private protected static T Finite(double value, string name) =>
-        double.IsFinite(value) ? T.CreateTruncating(value) : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number.");
+        double.IsFinite(value) ? T.CreateTruncating(value)
+        : throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be a finite number; got {value}."));
 
     private protected void CheckLengths(params ReadOnlySpan<int> lengths)
     {
@@ -69,4 +80,53 @@ public abstract class ElementwiseActivation<T> : Module<T> where T : unmanaged, 
             if (length != lengths[0])
                 throw new ArgumentException($"{this}: kernel spans must have equal lengths; got {string.Join(", ", lengths.ToArray())}.");
     }
+
+    /// <summary>
+    /// One activation kernel over whole tensors, as parallel work: forward (y = f(x)) when no gradients are given, backward
+    /// (dx += f'·dy) otherwise. Parts are bands cut at multiples of 64 elements, a multiple of every vector width, so each
+    /// element takes the same vector or scalar path however the work is split.
+    /// </summary>
+    private sealed class KernelJob : IParallelWork
+    {
+        [ThreadStatic] private static KernelJob? current;
+
+        private ElementwiseActivation<T>? activation;
+        private T[] x = [], y = [];
+        private T[]? dy, dx;
+
+        internal static void Run(ElementwiseActivation<T> activation, T[] x, T[] y, T[]? dy, T[]? dx)
+        {
+            if (x.Length < ParallelLength)
+            {
+                if (dx is null) activation.ForwardKernel(x, y);
+                else activation.BackwardKernel(x, y, dy, dx);
+                return;
+            }
+            var job = current ??= new KernelJob();
+            (job.activation, job.x, job.y, job.dy, job.dx) = (activation, x, y, dy, dx);
+            WorkerPool.Run(job, WorkerPool.Threads);
+            (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
+        }
+
+        public void Run(int part, int parts)
+        {
+            var (start, end) = WorkerPool.Band(x.Length, 64, part, parts);
+            var range = new Range(start, end);
+            if (dx is null) activation!.ForwardKernel(x.AsSpan(range), y.AsSpan(range));
+            else activation!.BackwardKernel(x.AsSpan(range), y.AsSpan(range), dy.AsSpan(range), dx.AsSpan(range));
+        }
+    }
+}
+
+/// <summary>
+/// An activation that acts on each element on its own (<see cref="ElementwiseActivation{T}"/>, and the learned or random
+/// <see cref="PReLU{T}"/>, <see cref="Swish{T}"/> and <see cref="RReLU{T}"/>), so that it has a derivative per element.
+/// </summary>
+internal interface IElementwise<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// ∂yᵢ/∂xᵢ for every element of the last forward pass from <paramref name="input"/> to <paramref name="output"/>, exactly
+    /// as backward applies it (with the slopes and draws of that pass). For diagnostics.
+    /// </summary>
+    void Derivatives(Tensor<T> input, Tensor<T> output, Span<T> derivative);
 }

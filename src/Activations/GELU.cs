@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using MathNet.Numerics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -95,71 +95,29 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         else Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ErfGradient());
     }
 
-    /// <inheritdoc/>
+    /// <summary><c>GELU</c>, or <c>GELU(approximate: tanh)</c>.</summary>
     public override string ToString() => Approximate ? "GELU(approximate: tanh)" : "GELU";
 
-    // Φ(x) = ½·erfc(|x|/√2) for x < 0 and 1 − ½·erfc(|x|/√2) otherwise; each kernel below spells it per width.
+    // Φ(x) = ½·erfc(|x|/√2) for x < 0 and 1 − ½·erfc(|x|/√2) otherwise.
 
     /// <summary>x·Φ(x).</summary>
     private readonly struct ErfFunction : IUnaryOperator<T>
     {
-        public T Invoke(T x)
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
-            T tail = Half * ScalarMath.Erfc(T.Abs(x) * InverseSqrt2);
-            return x * (x < T.Zero ? tail : T.One - tail);
-        }
-
-        public Vector128<T> Invoke(Vector128<T> x)
-        {
-            var tail = VectorMath.Erfc(Vector128.Abs(x) * InverseSqrt2) * Half;
-            return x * Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), tail, Vector128<T>.One - tail);
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x)
-        {
-            var tail = VectorMath.Erfc(Vector256.Abs(x) * InverseSqrt2) * Half;
-            return x * Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), tail, Vector256<T>.One - tail);
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x)
-        {
-            var tail = VectorMath.Erfc(Vector512.Abs(x) * InverseSqrt2) * Half;
-            return x * Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), tail, Vector512<T>.One - tail);
+            var tail = VectorMath<T>.Erfc(TLanes.Abs(x) * InverseSqrt2) * Half;
+            return x * TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), tail, TLanes.One - tail);
         }
     }
 
     /// <summary>dy·(Φ(x) + x·φ(x)).</summary>
     private readonly struct ErfGradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy)
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
-            T gaussian = T.Exp(-Half * x * x); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
-            T tail = Half * ScalarMath.ScaledErfc(T.Abs(x) * InverseSqrt2) * gaussian;
-            T cdf = x < T.Zero ? tail : T.One - tail;
-            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
-        }
-
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
-        {
-            var gaussian = VectorMath.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
-            var tail = VectorMath.ScaledErfc(Vector128.Abs(x) * InverseSqrt2) * gaussian * Half;
-            var cdf = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), tail, Vector128<T>.One - tail);
-            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
-        {
-            var gaussian = VectorMath.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
-            var tail = VectorMath.ScaledErfc(Vector256.Abs(x) * InverseSqrt2) * gaussian * Half;
-            var cdf = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), tail, Vector256<T>.One - tail);
-            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
-        {
-            var gaussian = VectorMath.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
-            var tail = VectorMath.ScaledErfc(Vector512.Abs(x) * InverseSqrt2) * gaussian * Half;
-            var cdf = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), tail, Vector512<T>.One - tail);
+            var gaussian = TLanes.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
+            var tail = VectorMath<T>.ScaledErfc(TLanes.Abs(x) * InverseSqrt2) * gaussian * Half;
+            var cdf = TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), tail, TLanes.One - tail);
             return dy * (cdf + x * gaussian * InverseSqrt2Pi);
         }
     }
@@ -169,10 +127,8 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>x·σ(2u).</summary>
     private readonly struct TanhFunction : IUnaryOperator<T>
     {
-        public T Invoke(T x) => x / (T.One + T.Exp(-(x + Kappa * x * x * x) * (SqrtTwoOverPi + SqrtTwoOverPi)));
-        public Vector128<T> Invoke(Vector128<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
-        public Vector256<T> Invoke(Vector256<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
-        public Vector512<T> Invoke(Vector512<T> x) => x * VectorMath.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
+            x * VectorMath<T>.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
     }
 
     /// <summary>
@@ -183,39 +139,13 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     {
         private static readonly T ThreeKappa = T.CreateTruncating(3 * 0.044715);
 
-        public T Invoke(T x, T y, T dy)
-        {
-            T twoU = (x + Kappa * x * x * x) * (SqrtTwoOverPi + SqrtTwoOverPi);
-            T e = T.Exp(-T.Abs(twoU)), inverse = T.One / (T.One + e);
-            T s = twoU >= T.Zero ? inverse : e * inverse;
-            return dy * (s + (x + x) * e * inverse * inverse * SqrtTwoOverPi * (T.One + ThreeKappa * x * x));
-        }
-
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var twoU = (x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi);
-            var e = VectorMath.Exp(-Vector128.Abs(twoU));
-            var inverse = Vector128<T>.One / (Vector128<T>.One + e);
-            var s = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(twoU, Vector128<T>.Zero), inverse, e * inverse);
-            return dy * (s + (x + x) * e * inverse * inverse * (Vector128<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
-        {
-            var twoU = (x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi);
-            var e = VectorMath.Exp(-Vector256.Abs(twoU));
-            var inverse = Vector256<T>.One / (Vector256<T>.One + e);
-            var s = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(twoU, Vector256<T>.Zero), inverse, e * inverse);
-            return dy * (s + (x + x) * e * inverse * inverse * (Vector256<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
-        {
-            var twoU = (x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi);
-            var e = VectorMath.Exp(-Vector512.Abs(twoU));
-            var inverse = Vector512<T>.One / (Vector512<T>.One + e);
-            var s = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(twoU, Vector512<T>.Zero), inverse, e * inverse);
-            return dy * (s + (x + x) * e * inverse * inverse * (Vector512<T>.One + x * x * ThreeKappa) * SqrtTwoOverPi);
+            var e = TLanes.Exp(-TLanes.Abs(twoU));
+            var inverse = TLanes.One / (TLanes.One + e);
+            var s = TLanes.ConditionalSelect(TLanes.GreaterThanOrEqual(twoU, TLanes.Zero), inverse, e * inverse);
+            return dy * (s + (x + x) * e * inverse * inverse * (TLanes.One + x * x * ThreeKappa) * SqrtTwoOverPi);
         }
     }
 }

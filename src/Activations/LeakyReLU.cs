@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Numerics;
-using System.Runtime.Intrinsics;
+
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -20,10 +22,16 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
     /// <summary>Creates a leaky ReLU with the given negative slope.</summary>
     /// <param name="slope">The slope for x ≤ 0 (PyTorch's <c>negative_slope</c>), any finite number; 0.01 by default.</param>
     /// <exception cref="ArgumentOutOfRangeException">The slope is NaN or infinite.</exception>
-    public LeakyReLU(double slope = 0.01) => Slope = Finite(slope, nameof(slope));
+    public LeakyReLU(double slope = 0.01)
+    {
+        slopeT = Finite(slope, nameof(slope));
+        Slope = slope;
+    }
+
+    private readonly T slopeT;
 
     /// <summary>The slope for x ≤ 0.</summary>
-    public T Slope { get; }
+    public double Slope { get; }
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
@@ -37,40 +45,36 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
     };
 
     /// <inheritdoc/>
-    public override T Apply(T x) => x > T.Zero ? x : Slope * x;
+    public override T Apply(T x) => x > T.Zero ? x : slopeT * x;
 
     /// <inheritdoc/>
-    public override T Derivative(T x) => x > T.Zero ? T.One : Slope;
+    public override T Derivative(T x) => x > T.Zero ? T.One : slopeT;
 
     /// <inheritdoc/>
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        Elementwise.Map(input, output, new Function(Slope));
+        Elementwise.Map(input, output, new Function(slopeT));
     }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(Slope));
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(slopeT));
 
-    /// <inheritdoc/>
-    public override string ToString() => $"LeakyReLU(slope: {Slope})";
+    /// <summary><c>LeakyReLU(slope: 0.01)</c>, in the invariant culture.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"LeakyReLU(slope: {Slope})");
 
-    /// <summary>f(x) = x for x &gt; 0, slope·x otherwise. PReLU uses it too.</summary>
+    /// <summary>f(x) = x for x &gt; 0, slope·x otherwise. PReLU and RReLU use it too.</summary>
     internal readonly struct Function(T slope) : IUnaryOperator<T>
     {
-        public T Invoke(T x) => x > T.Zero ? x : slope * x;
-        public Vector128<T> Invoke(Vector128<T> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), x, x * slope);
-        public Vector256<T> Invoke(Vector256<T> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, x * slope);
-        public Vector512<T> Invoke(Vector512<T> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, x * slope);
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x, x * slope);
     }
 
-    /// <summary>dy · f'(x) = dy for x &gt; 0, slope·dy otherwise. PReLU uses it too.</summary>
+    /// <summary>dy · f'(x) = dy for x &gt; 0, slope·dy otherwise. PReLU and RReLU use it too.</summary>
     internal readonly struct Gradient(T slope) : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => x > T.Zero ? dy : slope * dy;
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), dy, dy * slope);
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), dy, dy * slope);
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), dy, dy * slope);
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy, dy * slope);
     }
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -50,9 +50,6 @@ public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IF
     /// <summary>dy − e^y·Σdy, with Σdy for the row given.</summary>
     private readonly struct Gradient(T sum) : IGradientOperator<T>
     {
-        public T Invoke(T unused, T y, T dy) => dy - T.Exp(y) * sum;
-        public Vector128<T> Invoke(Vector128<T> unused, Vector128<T> y, Vector128<T> dy) => dy - VectorMath.Exp(y) * sum;
-        public Vector256<T> Invoke(Vector256<T> unused, Vector256<T> y, Vector256<T> dy) => dy - VectorMath.Exp(y) * sum;
-        public Vector512<T> Invoke(Vector512<T> unused, Vector512<T> y, Vector512<T> dy) => dy - VectorMath.Exp(y) * sum;
+        public TLanes Invoke<TLanes>(TLanes unused, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy - TLanes.Exp(y) * sum;
     }
 }

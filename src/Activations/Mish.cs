@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -52,74 +52,26 @@ public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
         Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient());
 
-    /// <summary>t = tanh(softplus(x)) = n(n + 2)/(n(n + 2) + 2) with n = e^min(x, 20).</summary>
-    private static T Gate(T x)
-    {
-        T n = T.Exp(T.Min(x, Saturation));
-        T m = n * (n + Two);
-        return m / (m + Two);
-    }
-
-    /// <summary>x·t.</summary>
+    /// <summary>x·t, with t = tanh(softplus(x)) = n(n + 2)/(n(n + 2) + 2) and n = e^min(x, 20).</summary>
     private readonly struct Function : IUnaryOperator<T>
     {
-        public T Invoke(T x) => x * Gate(x);
-
-        public Vector128<T> Invoke(Vector128<T> x)
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
-            var n = VectorMath.Exp(Vector128.Min(x, Vector128.Create(Saturation)));
-            var m = n * (n + Vector128.Create(Two));
-            return x * (m / (m + Vector128.Create(Two)));
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x)
-        {
-            var n = VectorMath.Exp(Vector256.Min(x, Vector256.Create(Saturation)));
-            var m = n * (n + Vector256.Create(Two));
-            return x * (m / (m + Vector256.Create(Two)));
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x)
-        {
-            var n = VectorMath.Exp(Vector512.Min(x, Vector512.Create(Saturation)));
-            var m = n * (n + Vector512.Create(Two));
-            return x * (m / (m + Vector512.Create(Two)));
+            var n = TLanes.Exp(TLanes.Min(x, TLanes.Create(Saturation)));
+            var m = n * (n + TLanes.Create(Two));
+            return x * (m / (m + TLanes.Create(Two)));
         }
     }
 
     /// <summary>dy·(t + x·σ(x)(1 − t²)), with σ(x) = n/(1 + n).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy)
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
-            T n = T.Exp(T.Min(x, Saturation));
-            T m = n * (n + Two);
-            T t = m / (m + Two);
-            return dy * (t + x * n / (T.One + n) * (T.One - t * t));
-        }
-
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
-        {
-            var n = VectorMath.Exp(Vector128.Min(x, Vector128.Create(Saturation)));
-            var m = n * (n + Vector128.Create(Two));
-            var t = m / (m + Vector128.Create(Two));
-            return dy * (t + x * n / (Vector128<T>.One + n) * (Vector128<T>.One - t * t));
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
-        {
-            var n = VectorMath.Exp(Vector256.Min(x, Vector256.Create(Saturation)));
-            var m = n * (n + Vector256.Create(Two));
-            var t = m / (m + Vector256.Create(Two));
-            return dy * (t + x * n / (Vector256<T>.One + n) * (Vector256<T>.One - t * t));
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
-        {
-            var n = VectorMath.Exp(Vector512.Min(x, Vector512.Create(Saturation)));
-            var m = n * (n + Vector512.Create(Two));
-            var t = m / (m + Vector512.Create(Two));
-            return dy * (t + x * n / (Vector512<T>.One + n) * (Vector512<T>.One - t * t));
+            var n = TLanes.Exp(TLanes.Min(x, TLanes.Create(Saturation)));
+            var m = n * (n + TLanes.Create(Two));
+            var t = m / (m + TLanes.Create(Two));
+            return dy * (t + x * n / (TLanes.One + n) * (TLanes.One - t * t));
         }
     }
 }

@@ -1,23 +1,28 @@
+using System.Globalization;
 using System.Numerics;
+using System.Numerics.Tensors;
+using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
 /// <summary>
-/// Randomized leaky ReLU (Xu et al., 2015): f(x) = x for x &gt; 0, r·x otherwise. In training each element draws its
-/// own slope r from U(lower, upper), by default U(1/8, 1/3); in evaluation r = (lower + upper)/2. Range (−∞, ∞),
-/// not zero-centred; monotonic, not smooth at 0.
+/// Randomized leaky ReLU (Xu et al., 2015): f(x) = x for x &gt; 0, r·x otherwise. In training each element draws its own
+/// slope r from U(lower, upper), by default U(1/8, 1/3); in evaluation r = (lower + upper)/2. Range (−∞, ∞), not
+/// zero-centred; monotonic, not smooth at 0.
 /// </summary>
 /// <remarks>
-/// <para>f'(x) = 1 for x &gt; 0 and r for x ≤ 0 (at the kink, as PyTorch: r). In training, backward uses the very
-/// slope each element drew in forward (saved beside the output): dx += dy·r. The noise acts as a regulariser.</para>
-/// <para>Every draw comes from the <see cref="Random"/> given to the constructor, one per element with x ≤ 0 in
-/// row-major order, so a seeded generator reproduces a run exactly. <see cref="Apply"/>, <see cref="Derivative"/>
-/// and the kernels are the evaluation-mode function (the leaky ReLU with the mean slope).</para>
+/// <para>f'(x) = 1 for x &gt; 0 and r for x ≤ 0 (at the kink, as PyTorch: r). In training, backward uses the very slope
+/// each element drew in forward (saved for it): dx += dy·r. The noise acts as a regulariser.</para>
+/// <para>Every draw comes from the <see cref="Random"/> given to the constructor, one per element with x ≤ 0 in row-major
+/// order, so a seeded generator reproduces a run exactly. <see cref="Apply"/> and <see cref="Derivative"/> are the
+/// evaluation-mode function, the leaky ReLU with the mean slope.</para>
 /// </remarks>
-public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class RReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Random rng;
     private readonly LeakyReLU<T> evaluation;
+    private Tensor<T>? lastSlopes; // the slopes drawn by the last training forward that a tape recorded
 
     /// <summary>Creates a randomized leaky ReLU.</summary>
     /// <param name="lower">The smallest slope, 1/8 by default.</param>
@@ -26,21 +31,23 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
     /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="upper"/> &lt; <paramref name="lower"/>.</exception>
     public RReLU(double lower = 1.0 / 8, double upper = 1.0 / 3, Random? rng = null)
     {
-        Lower = Finite(lower, nameof(lower));
-        Upper = Finite(upper, nameof(upper));
-        if (upper < lower) throw new ArgumentOutOfRangeException(nameof(upper), upper, $"upper must be at least lower ({lower}).");
-        evaluation = new LeakyReLU<T>(double.CreateTruncating((Lower + Upper) / T.CreateTruncating(2)));
+        if (!double.IsFinite(lower))
+            throw new ArgumentOutOfRangeException(nameof(lower), lower, string.Create(CultureInfo.InvariantCulture, $"lower must be a finite number; got {lower}."));
+        if (!double.IsFinite(upper) || upper < lower)
+            throw new ArgumentOutOfRangeException(nameof(upper), upper, string.Create(CultureInfo.InvariantCulture, $"upper must be a finite number ≥ lower ({lower}); got {upper}."));
+        (Lower, Upper) = (lower, upper);
+        evaluation = new LeakyReLU<T>((lower + upper) / 2);
         this.rng = rng ?? Random.Shared;
     }
 
     /// <summary>The smallest slope drawn in training.</summary>
-    public T Lower { get; }
+    public double Lower { get; }
 
     /// <summary>The largest slope drawn in training.</summary>
-    public T Upper { get; }
+    public double Upper { get; }
 
     /// <summary>The slope in evaluation: (lower + upper)/2.</summary>
-    public T EvalSlope => evaluation.Slope;
+    public double EvalSlope => evaluation.Slope;
 
     /// <summary>Its name, formula and properties (in evaluation), for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
@@ -54,67 +61,53 @@ public sealed class RReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFl
     };
 
     /// <summary>f(x) in evaluation mode: x for x &gt; 0, (lower + upper)/2 · x otherwise.</summary>
-    public override T Apply(T x) => evaluation.Apply(x);
+    public T Apply(T x) => evaluation.Apply(x);
 
     /// <summary>f'(x) in evaluation mode: 1 for x &gt; 0, (lower + upper)/2 otherwise.</summary>
-    public override T Derivative(T x) => evaluation.Derivative(x);
-
-    /// <summary>The evaluation-mode forward kernel, the leaky ReLU's.</summary>
-    public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output) => evaluation.ForwardKernel(input, output);
-
-    /// <summary>The evaluation-mode backward kernel, the leaky ReLU's.</summary>
-    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        evaluation.BackwardKernel(input, output, outputGradient, inputGradient);
+    public T Derivative(T x) => evaluation.Derivative(x);
 
     /// <summary>In evaluation the leaky ReLU with the mean slope; in training a fresh random slope per element.</summary>
     public override Tensor<T> Forward(Tensor<T> x)
     {
-        if (!IsTraining) return base.Forward(x);
         ArgumentNullException.ThrowIfNull(x);
         x.ThrowIfReleased();
-
         var y = Tensor<T>.Result(x.Rows, x.Cols, x);
-        // The slopes are kept for backward only when it will run; the draws are the same either way.
-        Span<T> slopes = y.RequiresGrad ? (y.Saved = TensorPool<T>.Rent(x.Rows, x.Cols)).Span : default;
-        ReadOnlySpan<T> input = x.Span;
-        Span<T> output = y.Span;
-        double lower = double.CreateTruncating(Lower), width = double.CreateTruncating(Upper) - lower;
+        if (!IsTraining)
+        {
+            T mean = T.CreateTruncating(EvalSlope);
+            Elementwise.Map(x.Span, y.Span, new LeakyReLU<T>.Function(mean));
+            return Tensor<T>.Record(Name, y, [x], mean, static (y, inputs, mean) =>
+                Elementwise.AccumulateGradient(inputs[0].Span, y.Span, y.GradSpan, inputs[0].GradAccumulator(), new LeakyReLU<T>.Gradient(mean)));
+        }
+
+        var slopes = Tensor<T>.Saved(y, x.Rows, x.Cols);
+        Span<T> input = x.Span, output = y.Span, r = slopes.Span;
+        double width = Upper - Lower;
         for (int i = 0; i < input.Length; i++)
         {
-            T slope = T.One;
-            if (input[i] <= T.Zero) slope = T.CreateTruncating(lower + width * rng.NextDouble());
-            output[i] = input[i] * slope;
-            if (!slopes.IsEmpty) slopes[i] = slope;
+            r[i] = input[i] <= T.Zero ? T.CreateTruncating(Lower + width * rng.NextDouble()) : T.One;
+            output[i] = input[i] * r[i];
         }
-        return y.Record(Name, x, null, static y =>
+        lastSlopes = y.RequiresGrad ? slopes : null;
+        return Tensor<T>.Record(Name, y, [x], slopes, static (y, inputs, slopes) =>
         {
-            var dx = y.Input.GradAccumulator();
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.GradSpan, y.Saved!.Span, dx, dx); // dx += dy·r
+            var dx = inputs[0].GradAccumulator();
+            TensorPrimitives.MultiplyAdd(y.GradSpan, slopes.Span, dx, dx); // dx += dy·r
         });
     }
 
     /// <summary>
-    /// In training, each element's own random slope: the slopes forward saved for backward when it recorded y, else read
-    /// back as y/x where x &lt; 0 (at x = 0, where y tells nothing, the mean slope); in evaluation, the leaky ReLU's derivative.
+    /// In training, each element's own random slope, as the last recorded forward pass drew it; in evaluation, the leaky
+    /// ReLU's derivative.
     /// </summary>
-    internal override void Derivatives(Tensor<T> x, Tensor<T> y, ReadOnlySpan<T> ones, Span<T> derivative)
+    void IElementwise<T>.Derivatives(Tensor<T> input, Tensor<T> output, Span<T> derivative)
     {
-        if (!IsTraining)
-        {
-            base.Derivatives(x, y, ones, derivative);
-            return;
-        }
-        if (y.Saved is { } slopes)
-        {
+        if (IsTraining && lastSlopes is { IsReleased: false } slopes && slopes.Length == derivative.Length)
             slopes.Span.CopyTo(derivative);
-            return;
-        }
-        ReadOnlySpan<T> input = x.Span, output = y.Span;
-        T mean = (Lower + Upper) / T.CreateTruncating(2);
-        for (int i = 0; i < input.Length; i++)
-            derivative[i] = input[i] > T.Zero ? T.One : input[i] < T.Zero ? output[i] / input[i] : mean;
+        else
+            ((IElementwise<T>)evaluation).Derivatives(input, output, derivative);
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"RReLU(lower: {Lower}, upper: {Upper})";
+    /// <summary><c>RReLU(lower: 0.125, upper: 0.333…)</c>, in the invariant culture.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RReLU(lower: {Lower}, upper: {Upper})");
 }

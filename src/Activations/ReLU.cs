@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -46,9 +47,7 @@ public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy · ReLU'(x) = dy where x &gt; 0, else 0.</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => x > T.Zero ? dy : T.Zero;
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => Vector128.GreaterThan(x, Vector128<T>.Zero) & dy;
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => Vector256.GreaterThan(x, Vector256<T>.Zero) & dy;
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => Vector512.GreaterThan(x, Vector512<T>.Zero) & dy;
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy, TLanes.Zero);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using MiniGrad.Kernels;
 using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
@@ -24,11 +25,8 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         x.ThrowIfReleased();
         var y = Tensor<T>.Result(x.Rows, x.Cols, x);
         RowJob.Run(this, x.Cols, x.Values, y.Values, null, null);
-        return y.Record(Name, x, null, static y =>
-        {
-            var activation = (RowwiseActivation<T>)y.Context!;
-            RowJob.Run(activation, y.Cols, y.Input.Values, y.Values, y.GradArray, y.Input.GradAccumulatorArray());
-        }, context: this);
+        return Tensor<T>.Record(Name, y, [x], this, static (y, inputs, activation) =>
+            RowJob.Run(activation, y.Cols, inputs[0].Values, y.Values, y.GradArray, inputs[0].GradAccumulatorArray()));
     }
 
     /// <summary>
@@ -48,7 +46,7 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         {
             var job = current ??= new RowJob();
             (job.activation, job.cols, job.x, job.y, job.dy, job.dx) = (activation, cols, x, y, dy, dx);
-            WorkerPool.Run(job, x.Length < Tensor<T>.ParallelActivationLength ? 1 : WorkerPool.Threads);
+            WorkerPool.Run(job, x.Length < ElementwiseActivation<T>.ParallelLength ? 1 : WorkerPool.Threads);
             (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
         }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -11,19 +12,19 @@ namespace MiniGrad.Activations;
 /// <para>f'(x) = λ for x &gt; 0 and λα·eˣ for x ≤ 0; at the kink MiniGrad follows PyTorch: f'(0) = λα ≈ 1.7581.</para>
 /// <para>λ and α are the fixed point that makes the map self-normalising: inputs with mean 0 and variance 1 give
 /// outputs with mean 0 and variance 1, so activations stay normalised through depth without batch norm. That
-/// holds with LeCun-normal weights (<see cref="WeightInit.LeCunNormal"/>); with other initialisations SELU is
+/// holds with LeCun-normal weights (<see cref="Layers.WeightInit.LeCunNormal"/>); with other initialisations SELU is
 /// just a scaled ELU.</para>
 /// <para>eˣ − 1 is an accurate expm1, as in <see cref="ELU{T}"/>, whose kernels SELU shares with scale λ.</para>
 /// </remarks>
 public sealed class SELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>λ = 1.0507009873554804934193349852946, to the precision of T.</summary>
-    public static readonly T Scale = T.Parse("1.0507009873554804934193349852946", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>λ = 1.0507009873554804934193349852946 (to double precision).</summary>
+    public const double Scale = 1.0507009873554804934193349852946;
 
-    /// <summary>α = 1.6732632423543772848170429916717, to the precision of T.</summary>
-    public static readonly T Alpha = T.Parse("1.6732632423543772848170429916717", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>α = 1.6732632423543772848170429916717 (to double precision).</summary>
+    public const double Alpha = 1.6732632423543772848170429916717;
 
-    private static readonly T ScaledAlpha = Scale * Alpha;
+    private static readonly T ScaleT = T.CreateTruncating(Scale), AlphaT = T.CreateTruncating(Alpha), ScaledAlpha = ScaleT * AlphaT;
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
@@ -37,19 +38,19 @@ public sealed class SELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     };
 
     /// <inheritdoc/>
-    public override T Apply(T x) => x > T.Zero ? Scale * x : ScaledAlpha * ScalarMath.ExpM1(x);
+    public override T Apply(T x) => x > T.Zero ? ScaleT * x : ScaledAlpha * ScalarMath.ExpM1(x);
 
     /// <inheritdoc/>
-    public override T Derivative(T x) => x > T.Zero ? Scale : ScaledAlpha * T.Exp(x);
+    public override T Derivative(T x) => x > T.Zero ? ScaleT : ScaledAlpha * T.Exp(x);
 
     /// <inheritdoc/>
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        Elementwise.Map(input, output, new ELU<T>.Function(Scale, Alpha));
+        Elementwise.Map(input, output, new ELU<T>.Function(ScaleT, AlphaT));
     }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ELU<T>.Gradient(Scale, Alpha));
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ELU<T>.Gradient(ScaleT, AlphaT));
 }

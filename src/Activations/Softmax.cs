@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -28,13 +29,14 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
     public Softmax(double temperature = 1.0)
     {
         if (!(temperature > 0) || !double.IsFinite(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number > 0.");
-        Temperature = T.CreateTruncating(temperature);
-        inverseTemperature = T.One / Temperature;
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
+                string.Create(CultureInfo.InvariantCulture, $"temperature must be a finite number > 0; got {temperature}."));
+        Temperature = temperature;
+        inverseTemperature = T.CreateTruncating(1 / temperature);
     }
 
     /// <summary>τ, the temperature.</summary>
-    public T Temperature { get; }
+    public double Temperature { get; }
 
     /// <summary>Its name, formula and properties, for samples and docs (per output, as a function of its own logit).</summary>
     public static ActivationInfo Info { get; } = new()
@@ -66,15 +68,13 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
         Elementwise.AccumulateGradient(output, output, outputGradient, inputGradient, rule);
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => Temperature == T.One ? "Softmax" : $"Softmax(temperature: {Temperature})";
+    /// <summary><c>Softmax</c>, or <c>Softmax(temperature: τ)</c> in the invariant culture.</summary>
+    public override string ToString() => Temperature == 1 ? "Softmax" : string.Create(CultureInfo.InvariantCulture, $"Softmax(temperature: {Temperature})");
 
     /// <summary>y·(dy − ⟨dy, y⟩)/τ, with ⟨dy, y⟩ for the row given.</summary>
     private readonly struct Gradient(T dot, T inverseTemperature) : IGradientOperator<T>
     {
-        public T Invoke(T unused, T y, T dy) => y * (dy - dot) * inverseTemperature;
-        public Vector128<T> Invoke(Vector128<T> unused, Vector128<T> y, Vector128<T> dy) => y * (dy - Vector128.Create(dot)) * inverseTemperature;
-        public Vector256<T> Invoke(Vector256<T> unused, Vector256<T> y, Vector256<T> dy) => y * (dy - Vector256.Create(dot)) * inverseTemperature;
-        public Vector512<T> Invoke(Vector512<T> unused, Vector512<T> y, Vector512<T> dy) => y * (dy - Vector512.Create(dot)) * inverseTemperature;
+        public TLanes Invoke<TLanes>(TLanes unused, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
+            y * (dy - TLanes.Create(dot)) * inverseTemperature;
     }
 }

@@ -1,5 +1,6 @@
+using System.Globalization;
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -22,16 +23,19 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
     /// <exception cref="ArgumentOutOfRangeException">β is not a finite positive number, or the threshold is not finite.</exception>
     public Softplus(double beta = 1, double threshold = 20)
     {
-        if (!(beta > 0) || !double.IsFinite(beta)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be a finite number > 0.");
-        Beta = T.CreateTruncating(beta);
-        Threshold = Finite(threshold, nameof(threshold));
+        if (!(beta > 0) || !double.IsFinite(beta))
+            throw new ArgumentOutOfRangeException(nameof(beta), beta, string.Create(CultureInfo.InvariantCulture, $"beta must be a finite number > 0; got {beta}."));
+        (Beta, betaT) = (beta, T.CreateTruncating(beta));
+        (Threshold, thresholdT) = (threshold, Finite(threshold, nameof(threshold)));
     }
 
     /// <summary>β, the sharpness.</summary>
-    public T Beta { get; }
+    public double Beta { get; }
 
     /// <summary>Above βx &gt; threshold the function is linear.</summary>
-    public T Threshold { get; }
+    public double Threshold { get; }
+
+    private readonly T betaT, thresholdT;
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
@@ -45,75 +49,46 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
     };
 
     /// <inheritdoc/>
-    public override T Apply(T x) => Beta * x > Threshold ? x : ScalarMath.Log1P(T.Exp(Beta * x)) / Beta;
+    public override T Apply(T x) => betaT * x > thresholdT ? x : ScalarMath.Log1P(T.Exp(betaT * x)) / betaT;
 
     /// <inheritdoc/>
-    public override T Derivative(T x) => Beta * x > Threshold ? T.One : T.One / (T.One + T.Exp(-Beta * x));
+    public override T Derivative(T x) => betaT * x > thresholdT ? T.One : T.One / (T.One + T.Exp(-betaT * x));
 
     /// <inheritdoc/>
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        Elementwise.Map(input, output, new Function(Beta, Threshold));
+        Elementwise.Map(input, output, new Function(betaT, thresholdT));
     }
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(Beta, Threshold));
+        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(betaT, thresholdT));
 
-    /// <inheritdoc/>
-    public override string ToString() => $"Softplus(beta: {Beta}, threshold: {Threshold})";
+    /// <summary><c>Softplus(beta: 1, threshold: 20)</c>, in the invariant culture.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Softplus(beta: {Beta}, threshold: {Threshold})");
 
     /// <summary>ln(1 + e^(βx))/β, or x where βx &gt; threshold.</summary>
     private readonly struct Function(T beta, T threshold) : IUnaryOperator<T>
     {
         private readonly T inverseBeta = T.One / beta;
 
-        public T Invoke(T x) => beta * x > threshold ? x : ScalarMath.Log1P(T.Exp(beta * x)) / beta;
-
-        public Vector128<T> Invoke(Vector128<T> x)
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
             var bx = x * beta;
-            var soft = VectorMath.Log1P(VectorMath.Exp(Vector128.Min(bx, Vector128.Create(threshold)))) * inverseBeta;
-            return Vector128.ConditionalSelect(Vector128.GreaterThan(bx, Vector128.Create(threshold)), x, soft);
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x)
-        {
-            var bx = x * beta;
-            var soft = VectorMath.Log1P(VectorMath.Exp(Vector256.Min(bx, Vector256.Create(threshold)))) * inverseBeta;
-            return Vector256.ConditionalSelect(Vector256.GreaterThan(bx, Vector256.Create(threshold)), x, soft);
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x)
-        {
-            var bx = x * beta;
-            var soft = VectorMath.Log1P(VectorMath.Exp(Vector512.Min(bx, Vector512.Create(threshold)))) * inverseBeta;
-            return Vector512.ConditionalSelect(Vector512.GreaterThan(bx, Vector512.Create(threshold)), x, soft);
+            var limit = TLanes.Create(threshold);
+            var soft = VectorMath<T>.Log1P(TLanes.Exp(TLanes.Min(bx, limit))) * inverseBeta;
+            return TLanes.ConditionalSelect(TLanes.GreaterThan(bx, limit), x, soft);
         }
     }
 
     /// <summary>dy·σ(βx), or dy where βx &gt; threshold.</summary>
     private readonly struct Gradient(T beta, T threshold) : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => beta * x > threshold ? dy : dy / (T.One + T.Exp(-beta * x));
-
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy)
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var bx = x * beta;
-            return Vector128.ConditionalSelect(Vector128.GreaterThan(bx, Vector128.Create(threshold)), dy, dy * VectorMath.Sigmoid(bx));
-        }
-
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy)
-        {
-            var bx = x * beta;
-            return Vector256.ConditionalSelect(Vector256.GreaterThan(bx, Vector256.Create(threshold)), dy, dy * VectorMath.Sigmoid(bx));
-        }
-
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
-        {
-            var bx = x * beta;
-            return Vector512.ConditionalSelect(Vector512.GreaterThan(bx, Vector512.Create(threshold)), dy, dy * VectorMath.Sigmoid(bx));
+            return TLanes.ConditionalSelect(TLanes.GreaterThan(bx, TLanes.Create(threshold)), dy, dy * VectorMath<T>.Sigmoid(bx));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
 
@@ -48,9 +49,6 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy · tanh'(x) = dy · (1 − y²).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => dy * (T.One - y * y);
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy * (Vector128<T>.One - y * y);
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy * (Vector256<T>.One - y * y);
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * (Vector512<T>.One - y * y);
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy * (TLanes.One - y * y);
     }
 }

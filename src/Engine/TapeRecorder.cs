@@ -1,36 +1,62 @@
 using System.Numerics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad;
 
 /// <summary>
-/// The state behind <see cref="Tape"/>: one per thread, made once and reused by every tape opened on that
-/// thread, so opening a tape allocates nothing. It holds the recorded results in recording order, which is a
-/// valid topological order, so backward is a reverse walk with no graph search.
+/// The state behind <see cref="Tape"/>: one per thread, made once and reused by every tape opened on that thread, so
+/// opening a tape allocates nothing. It holds the recorded ops in recording order and the buffers they saved.
 /// </summary>
+/// <remarks>
+/// <para>A tape's life: <c>Open</c> (recording) → <c>Backward</c> (finished: replayed once; intermediates' gradients and
+/// saved buffers go back to the pool, their values stay readable) → <c>Dispose</c> (closed: intermediates go back to the
+/// pool, except the root of backward, the loss, which stays readable until the next tape opens).</para>
+/// <para>Opening a tape closes any tape still open on this thread first, so a tape that was never disposed (created
+/// without <c>using</c>, or left behind by an exception) costs its memory until the next tape opens, and never blocks it.</para>
+/// </remarks>
 internal sealed class TapeRecorder
 {
     private enum State { Closed, Recording, Finished }
 
     [ThreadStatic] private static TapeRecorder? current;
 
-    private readonly List<ITapeNode> nodes = [];
+    /// <summary>The observer of this thread's tapes (anomaly mode), or null; set by diagnostics.</summary>
+    [ThreadStatic] internal static ITapeObserver? Observer;
+
+    /// <summary>The layer now running forward, named by <c>Sequential</c> while an <see cref="Observer"/> is attached.</summary>
+    [ThreadStatic] internal static string? Scope;
+
+    private readonly List<TapeNode> nodes = [];
+    private readonly List<IReleasable> saved = [];
     private readonly int thread = Environment.CurrentManagedThreadId;
     private State state;
     private int session;
-    private ITapeNode? loss; // kept readable after Backward until the tape is disposed
+    private TapeNode? root; // the loss of the last backward, kept readable after dispose
+    private IReleasable? rootOutput; // …until the next tape opens, when it goes back to the pool
 
     /// <summary>Whether ops on this thread are being recorded now.</summary>
     internal static bool IsRecording => current is { state: State.Recording };
 
-    /// <summary>Appends a result; only called while <see cref="IsRecording"/>.</summary>
-    internal static void Add(ITapeNode node) => current!.nodes.Add(node);
+    /// <summary>Appends a recorded op; only called while <see cref="IsRecording"/>.</summary>
+    internal static void Add<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        current!.nodes.Add(node);
+        if (Observer is { } observer)
+        {
+            node.Scope = Scope;
+            observer.Recorded(node);
+        }
+    }
+
+    /// <summary>Keeps a buffer an op saved for backward, to give it back once backward has run; only while recording.</summary>
+    internal static void KeepUntilBackward(IReleasable buffer) => current!.saved.Add(buffer);
 
     internal static TapeRecorder Open(out int session)
     {
         var recorder = current ??= new TapeRecorder();
-        if (recorder.state != State.Closed)
-            throw new InvalidOperationException(
-                "A tape is already open on this thread. Dispose it first: open tapes with `using (var tape = new Tape())`.");
+        recorder.Close();
+        recorder.rootOutput?.Release();
+        recorder.rootOutput = null;
         recorder.state = State.Recording;
         session = ++recorder.session;
         return recorder;
@@ -64,40 +90,30 @@ internal sealed class TapeRecorder
         }
 
         state = State.Finished;
+        this.root = root.Node;
         try
         {
             if (seed is null) root.GradAccumulator()[0] += T.One; // dL/dL = 1
             else root.SeedGradient(seed);
 
-            if (Anomaly.IsDetecting) BackwardCheckingAnomalies(root);
-            else for (int i = nodes.Count - 1; i >= 0; i--) nodes[i].Backward();
+            if (Observer is { } observer)
+            {
+                observer.Seeded(root);
+                for (int i = nodes.Count - 1; i >= 0; i--)
+                {
+                    nodes[i].Backward();
+                    nodes[i].NotifyStepped(observer);
+                }
+            }
+            else
+            {
+                for (int i = nodes.Count - 1; i >= 0; i--) nodes[i].Backward();
+            }
         }
         finally
         {
-            foreach (var node in nodes)
-            {
-                if (ReferenceEquals(node, root))
-                {
-                    node.ReleaseGradient();
-                    loss = node;
-                }
-                else
-                {
-                    node.Release();
-                }
-            }
-            nodes.Clear();
-        }
-    }
-
-    /// <summary>The reverse walk in anomaly mode: each step's input gradients are checked as soon as it has run.</summary>
-    private void BackwardCheckingAnomalies<T>(Tensor<T> root) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Anomaly.CheckSeed(root);
-        for (int i = nodes.Count - 1; i >= 0; i--)
-        {
-            nodes[i].Backward();
-            nodes[i].CheckInputGradients();
+            foreach (var node in nodes) node.ReleaseGradient();
+            ReleaseSaved();
         }
     }
 
@@ -105,17 +121,35 @@ internal sealed class TapeRecorder
     {
         if (session != this.session || state == State.Closed) return; // disposing twice is harmless
         ThrowIfWrongThread();
-        foreach (var node in nodes) node.Release(); // a tape disposed without Backward
+        Close();
+    }
+
+    /// <summary>Gives everything the open tape holds back to the pool, but the root's value, and marks the tape closed.</summary>
+    private void Close()
+    {
+        if (state == State.Closed) return;
+        foreach (var node in nodes)
+        {
+            if (ReferenceEquals(node, root)) rootOutput = node.ReleaseKeepingOutput();
+            else node.Release();
+        }
         nodes.Clear();
-        loss?.Release();
-        loss = null;
+        ReleaseSaved();
+        root = null;
         state = State.Closed;
+    }
+
+    private void ReleaseSaved()
+    {
+        foreach (var buffer in saved) buffer.Release();
+        saved.Clear();
     }
 
     private void ThrowIfNotOpen(int session)
     {
         if (session != this.session || state == State.Closed)
-            throw new InvalidOperationException("This tape has been disposed; open a new Tape.");
+            throw new InvalidOperationException(
+                "This tape has been closed: it was disposed, or a later `new Tape()` on this thread closed it. Open a new Tape.");
         ThrowIfWrongThread();
     }
 
@@ -124,4 +158,11 @@ internal sealed class TapeRecorder
         if (Environment.CurrentManagedThreadId != thread)
             throw new InvalidOperationException("A tape belongs to the thread that opened it; use it (and dispose it) on that thread.");
     }
+}
+
+/// <summary>A pooled buffer the tape gives back when it is done with it.</summary>
+internal interface IReleasable
+{
+    /// <summary>Returns the buffer to its pool.</summary>
+    void Release();
 }

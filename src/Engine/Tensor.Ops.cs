@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad;
 
@@ -20,9 +20,10 @@ public sealed partial class Tensor<T>
                 $"MatMul: shapes {Shape} and {other.Shape} cannot be multiplied ({Cols} columns on the left, {other.Rows} rows on the right).",
                 nameof(other));
 
-        var y = Result(Rows, other.Cols, this, other);
+        ReadOnlySpan<Tensor<T>> inputs = [this, other];
+        var y = Result(Rows, other.Cols, inputs);
         Gemm.Multiply(Rows, other.Cols, Cols, values, false, other.values, false, y.values, accumulate: false);
-        return y.Record("MatMul", this, other, static y => MatMulBackward(y, y.Input, y.Other));
+        return Record("MatMul", y, inputs, static (y, inputs) => MatMulBackward(y, inputs[0], inputs[1]));
     }
 
     /// <summary>
@@ -42,14 +43,14 @@ public sealed partial class Tensor<T>
         if (bias.Rows != 1 || bias.Cols != weight.Cols)
             throw new ArgumentException($"Linear: the bias is {bias.Shape} but must be 1x{weight.Cols} for weight {weight.Shape}.", nameof(bias));
 
-        var y = Result(Rows, weight.Cols, this, weight.requiresGrad ? weight : bias); // tracked if any of the three requires grad
+        ReadOnlySpan<Tensor<T>> inputs = [this, weight, bias];
+        var y = Result(Rows, weight.Cols, inputs);
         Gemm.Multiply(Rows, weight.Cols, Cols, values, false, weight.values, false, y.values, accumulate: false, bias.values);
-        return y.Record("Linear", this, weight, static y =>
+        return Record("Linear", y, inputs, static (y, inputs) =>
         {
-            MatMulBackward(y, y.Input, y.Other);
-            var bias = (Tensor<T>)y.Context!;
-            if (bias.requiresGrad) AccumulateReduced(bias, y.GradSpan, y.Rows, y.Cols);
-        }, context: bias);
+            MatMulBackward(y, inputs[0], inputs[1]);
+            if (inputs[2].requiresGrad) AccumulateReduced(inputs[2], y.GradSpan, y.Rows, y.Cols);
+        });
     }
 
     private static void MatMulBackward(Tensor<T> y, Tensor<T> a, Tensor<T> b)
@@ -65,7 +66,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Cols, Rows, this);
         Transpose(Span, Rows, Cols, y.Span, accumulate: false);
-        return y.Record("Transpose", this, null, static y => Transpose(y.GradSpan, y.Rows, y.Cols, y.Input.GradAccumulator(), accumulate: true));
+        return Record("Transpose", y, [this], static (y, inputs) => Transpose(y.GradSpan, y.Rows, y.Cols, inputs[0].GradAccumulator(), accumulate: true));
     }
 
     private static void Transpose(ReadOnlySpan<T> source, int rows, int cols, Span<T> destination, bool accumulate)
@@ -88,10 +89,10 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<AddKernel>("Add", a, b);
-        return y.Record("Add", a, b, static y =>
+        return Record("Add", y, [a, b], static (y, inputs) =>
         {
-            if (y.Input.requiresGrad) AccumulateReduced(y.Input, y.GradSpan, y.Rows, y.Cols);
-            if (y.Other.requiresGrad) AccumulateReduced(y.Other, y.GradSpan, y.Rows, y.Cols);
+            if (inputs[0].requiresGrad) AccumulateReduced(inputs[0], y.GradSpan, y.Rows, y.Cols);
+            if (inputs[1].requiresGrad) AccumulateReduced(inputs[1], y.GradSpan, y.Rows, y.Cols);
         });
     }
 
@@ -100,10 +101,10 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<SubtractKernel>("Subtract", a, b);
-        return y.Record("Subtract", a, b, static y =>
+        return Record("Subtract", y, [a, b], static (y, inputs) =>
         {
-            if (y.Input.requiresGrad) AccumulateReduced(y.Input, y.GradSpan, y.Rows, y.Cols);
-            if (y.Other.requiresGrad) AccumulateReduced(y.Other, y.GradSpan, y.Rows, y.Cols, negate: true);
+            if (inputs[0].requiresGrad) AccumulateReduced(inputs[0], y.GradSpan, y.Rows, y.Cols);
+            if (inputs[1].requiresGrad) AccumulateReduced(inputs[1], y.GradSpan, y.Rows, y.Cols, negate: true);
         });
     }
 
@@ -112,10 +113,11 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<MultiplyKernel>("Multiply", a, b);
-        return y.Record("Multiply", a, b, static y =>
+        return Record("Multiply", y, [a, b], static (y, inputs) =>
         {
-            if (y.Input.requiresGrad) AccumulateProduct(y.Input, y, y.Other);
-            if (y.Other.requiresGrad) AccumulateProduct(y.Other, y, y.Input);
+            var (a, b) = (inputs[0], inputs[1]);
+            if (a.requiresGrad) AccumulateProduct(a, y, b);
+            if (b.requiresGrad) AccumulateProduct(b, y, a);
         });
     }
 
@@ -124,10 +126,10 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
     {
         var y = Binary<DivideKernel>("Divide", a, b);
-        return y.Record("Divide", a, b, static y =>
+        return Record("Divide", y, [a, b], static (y, inputs) =>
         {
-            var (dividend, divisor) = (y.Input, y.Other);
-            var share = TensorPool<T>.Rent(y.Rows, y.Cols);
+            var (dividend, divisor) = (inputs[0], inputs[1]);
+            var share = Rent(y.Rows, y.Cols);
             if (dividend.requiresGrad)
             {
                 Broadcast<DivideKernel>(y.GradSpan, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
@@ -139,7 +141,7 @@ public sealed partial class Tensor<T>
                 Broadcast<DivideKernel>(share.Span, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
                 AccumulateReduced(divisor, share.Span, y.Rows, y.Cols, negate: true);
             }
-            TensorPool<T>.Return(share);
+            share.Return();
         });
     }
 
@@ -237,10 +239,10 @@ public sealed partial class Tensor<T>
             TensorPrimitives.MultiplyAdd(y.GradSpan, other.Span, gradient, gradient);
             return;
         }
-        var share = TensorPool<T>.Rent(y.Rows, y.Cols);
+        var share = Rent(y.Rows, y.Cols);
         Broadcast<MultiplyKernel>(y.GradSpan, y.Rows, y.Cols, other.Span, other.Rows, other.Cols, share.Span, y.Cols);
         AccumulateReduced(parent, share.Span, y.Rows, y.Cols);
-        TensorPool<T>.Return(share);
+        share.Return();
     }
 
     /// <summary>One element-wise binary operation in its three broadcast forms, each a TensorPrimitives call.</summary>
@@ -300,7 +302,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Subtract(s, a.Span, y.Span);
-        return y.Record("ScalarSubtract", a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
+        return Record("ScalarSubtract", y, [a], static (y, inputs) => SubtractFrom(inputs[0].GradAccumulator(), y.GradSpan));
     }
 
     /// <summary>y = a · s.</summary>
@@ -318,7 +320,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Divide(a.Span, s, y.Span);
-        return y.Record("DivideByScalar", a, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, T.One / y.Scalar), scalar: s);
+        return Record("DivideByScalar", y, [a], s, static (y, inputs, s) => MultiplyAddInto(inputs[0].GradAccumulator(), y.GradSpan, T.One / s));
     }
 
     /// <summary>y = s / a.</summary>
@@ -328,8 +330,8 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Divide(s, a.Span, y.Span);
-        return y.Record("ScalarDivide", a, null, static y =>
-            Elementwise.AccumulateGradient<T, ReciprocalGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
+        return Record("ScalarDivide", y, [a], static (y, inputs) =>
+            Elementwise.AccumulateGradient<T, ReciprocalGradient>(inputs[0].Span, y.Span, y.GradSpan, inputs[0].GradAccumulator()));
     }
 
     private Tensor<T> AddScalar(T s)
@@ -337,7 +339,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Add(Span, s, y.Span);
-        return y.Record("AddScalar", this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan));
+        return Record("AddScalar", y, [this], static (y, inputs) => AddInto(inputs[0].GradAccumulator(), y.GradSpan));
     }
 
     private Tensor<T> MultiplyScalar(T s)
@@ -345,16 +347,13 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Multiply(Span, s, y.Span);
-        return y.Record("MultiplyByScalar", this, null, static y => MultiplyAddInto(y.Input.GradAccumulator(), y.GradSpan, y.Scalar), scalar: s);
+        return Record("MultiplyByScalar", y, [this], s, static (y, inputs, s) => MultiplyAddInto(inputs[0].GradAccumulator(), y.GradSpan, s));
     }
 
     /// <summary>d/da (s / a) = −s / a² = −y / a.</summary>
     private readonly struct ReciprocalGradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => -dy * y / x;
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => -dy * y / x;
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => -dy * y / x;
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => -dy * y / x;
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => -dy * y / x;
     }
 
     // ---- Element-wise unary ops ---------------------------------------------------------------------------
@@ -366,7 +365,7 @@ public sealed partial class Tensor<T>
         Check(a);
         var y = Result(a.Rows, a.Cols, a);
         TensorPrimitives.Negate(a.Span, y.Span);
-        return y.Record("Negate", a, null, static y => SubtractFrom(y.Input.GradAccumulator(), y.GradSpan));
+        return Record("Negate", y, [a], static (y, inputs) => SubtractFrom(inputs[0].GradAccumulator(), y.GradSpan));
     }
 
     /// <summary>y = −a; the same as unary <c>-a</c>.</summary>
@@ -379,9 +378,9 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Exp(Span, y.Span);
-        return y.Record("Exp", this, null, static y =>
+        return Record("Exp", y, [this], static (y, inputs) =>
         {
-            var dx = y.Input.GradAccumulator();
+            var dx = inputs[0].GradAccumulator();
             TensorPrimitives.MultiplyAdd(y.GradSpan, y.Span, dx, dx);
         });
     }
@@ -393,8 +392,8 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Log(Span, y.Span);
-        return y.Record("Log", this, null, static y =>
-            Elementwise.AccumulateGradient<T, LogGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
+        return Record("Log", y, [this], static (y, inputs) =>
+            Elementwise.AccumulateGradient<T, LogGradient>(inputs[0].Span, y.Span, y.GradSpan, inputs[0].GradAccumulator()));
     }
 
     /// <summary>y = x².</summary>
@@ -404,24 +403,20 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(Rows, Cols, this);
         TensorPrimitives.Multiply(Span, Span, y.Span);
-        return y.Record("Square", this, null, static y =>
-            Elementwise.AccumulateGradient<T, SquareGradient>(y.Input.Span, y.Span, y.GradSpan, y.Input.GradAccumulator()));
+        return Record("Square", y, [this], static (y, inputs) =>
+            Elementwise.AccumulateGradient<T, SquareGradient>(inputs[0].Span, y.Span, y.GradSpan, inputs[0].GradAccumulator()));
     }
 
+    /// <summary>dy / x.</summary>
     private readonly struct LogGradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => dy / x;
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => dy / x;
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => dy / x;
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy / x;
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy / x;
     }
 
+    /// <summary>2x · dy.</summary>
     private readonly struct SquareGradient : IGradientOperator<T>
     {
-        public T Invoke(T x, T y, T dy) => (x + x) * dy;
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y, Vector128<T> dy) => (x + x) * dy;
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y, Vector256<T> dy) => (x + x) * dy;
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => (x + x) * dy;
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => (x + x) * dy;
     }
 
     // ---- Element-wise maximum (Maxout) ----------------------------------------------------------------------
@@ -437,11 +432,12 @@ public sealed partial class Tensor<T>
         CheckOperand(other);
         if (Rows != other.Rows || Cols != other.Cols)
             throw new ArgumentException($"Maximum: shapes {Shape} and {other.Shape} must be equal.", nameof(other));
-        var y = Result(Rows, Cols, this, other);
+        ReadOnlySpan<Tensor<T>> inputs = [this, other];
+        var y = Result(Rows, Cols, inputs);
         Elementwise.Map(Span, other.Span, y.Span, new Larger());
-        return y.Record("Maximum", this, other, static y =>
+        return Record("Maximum", y, inputs, static (y, inputs) =>
         {
-            var (a, b) = (y.Input, y.Other);
+            var (a, b) = (inputs[0], inputs[1]);
             if (a.requiresGrad) Elementwise.AccumulateGradient(a.Span, b.Span, y.GradSpan, a.GradAccumulator(), new WhereLarger(orEqual: true));
             if (b.requiresGrad) Elementwise.AccumulateGradient(b.Span, a.Span, y.GradSpan, b.GradAccumulator(), new WhereLarger(orEqual: false));
         });
@@ -450,25 +446,15 @@ public sealed partial class Tensor<T>
     /// <summary>max(a, b): b where a &lt; b or b is NaN, else a; so ties go to a and a NaN in either propagates.</summary>
     private readonly struct Larger : IBinaryOperator<T>
     {
-        public T Invoke(T a, T b) => a < b || T.IsNaN(b) ? b : a;
-        public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.ConditionalSelect(Vector128.LessThan(a, b) | ~Vector128.Equals(b, b), b, a);
-        public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.ConditionalSelect(Vector256.LessThan(a, b) | ~Vector256.Equals(b, b), b, a);
-        public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.LessThan(a, b) | ~Vector512.Equals(b, b), b, a);
+        public TLanes Invoke<TLanes>(TLanes a, TLanes b) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.Equal(b, b), TLanes.ConditionalSelect(TLanes.LessThan(a, b), b, a), b);
     }
 
     /// <summary>dy where this operand won: where it is larger than the other (or equal, for the first operand).</summary>
     private readonly struct WhereLarger(bool orEqual) : IGradientOperator<T>
     {
-        public T Invoke(T x, T other, T dy) => x > other || (orEqual && x == other) ? dy : T.Zero;
-
-        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> other, Vector128<T> dy) =>
-            (orEqual ? Vector128.GreaterThanOrEqual(x, other) : Vector128.GreaterThan(x, other)) & dy;
-
-        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> other, Vector256<T> dy) =>
-            (orEqual ? Vector256.GreaterThanOrEqual(x, other) : Vector256.GreaterThan(x, other)) & dy;
-
-        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> other, Vector512<T> dy) =>
-            (orEqual ? Vector512.GreaterThanOrEqual(x, other) : Vector512.GreaterThan(x, other)) & dy;
+        public TLanes Invoke<TLanes>(TLanes x, TLanes other, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(orEqual ? TLanes.GreaterThanOrEqual(x, other) : TLanes.GreaterThan(x, other), dy, TLanes.Zero);
     }
 
     // ---- Reductions ---------------------------------------------------------------------------------------
@@ -480,7 +466,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(1, 1, this);
         y.Span[0] = TensorPrimitives.Sum<T>(Span);
-        return y.Record("Sum", this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0]));
+        return Record("Sum", y, [this], static (y, inputs) => AddInto(inputs[0].GradAccumulator(), y.GradSpan[0]));
     }
 
     /// <summary>The mean of all elements, as a 1 × 1 tensor (NaN for an empty tensor, as in PyTorch).</summary>
@@ -490,7 +476,7 @@ public sealed partial class Tensor<T>
         Check(this);
         var y = Result(1, 1, this);
         y.Span[0] = TensorPrimitives.Sum<T>(Span) / T.CreateTruncating(Length);
-        return y.Record("Mean", this, null, static y => AddInto(y.Input.GradAccumulator(), y.GradSpan[0] / T.CreateTruncating(y.Input.Length)));
+        return Record("Mean", y, [this], static (y, inputs) => AddInto(inputs[0].GradAccumulator(), y.GradSpan[0] / T.CreateTruncating(inputs[0].Length)));
     }
 
     // ---- Small helpers shared by the steps ----------------------------------------------------------------

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using MathNet.Numerics.LinearAlgebra;
+using MiniGrad.Kernels;
 
 namespace MiniGrad;
 
@@ -14,13 +15,13 @@ namespace MiniGrad;
 /// <para>A tensor created with <c>requiresGrad: true</c> is a leaf whose gradient the tape accumulates
 /// (<c>+=</c>) into <see cref="Grad"/>. While a <see cref="Tape"/> is open on this thread, every op that reads
 /// such a tensor is recorded, and its result requires grad too.</para>
-/// <para>Results recorded on a tape are intermediates: their memory comes from a pool and goes back to it when
-/// the tape has run <see cref="Tape.Backward{T}(Tensor{T})"/> (the loss itself stays readable until the tape
-/// is disposed). Reading an intermediate after that throws <see cref="InvalidOperationException"/>; call
-/// <see cref="Detach"/> before <c>Backward</c> to keep a copy.</para>
+/// <para>Results recorded on a tape are intermediates: their memory comes from a pool, stays readable until the tape is
+/// disposed and then goes back to the pool (the loss that <see cref="Tape.Backward{T}(Tensor{T})"/> started from stays
+/// readable until the next tape opens on this thread). Reading an intermediate after that throws
+/// <see cref="InvalidOperationException"/>; call <see cref="Detach"/> to keep a copy.</para>
 /// </remarks>
 /// <typeparam name="T"><c>float</c> (training) or <c>double</c> (gradient checks).</typeparam>
-public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanaged, IFloatingPointIeee754<T>
 {
     static Tensor()
     {
@@ -30,11 +31,14 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
 
     private T[] values;
     private bool requiresGrad;
-    private Tensor<T>? grad;
 
-    // Set for tensors whose memory the pool owns (tape intermediates, their gradients, scratch buffers).
-    internal bool IsPooled;
-    internal bool IsReleased;
+    /// <summary>Whether the pool owns this tensor's memory (a tape intermediate, its gradient, a scratch buffer).</summary>
+    internal bool IsPooled { get; private init; }
+
+    /// <summary>Whether a pooled tensor has gone back to the pool, so that reading it through the public API throws.</summary>
+    internal bool IsReleased { get; private set; }
+
+    bool IPoolable.IsReleased { get => IsReleased; set => IsReleased = value; }
 
     /// <summary>Number of rows (the batch dimension).</summary>
     public int Rows { get; private set; }
@@ -73,12 +77,41 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Row <paramref name="row"/> as a span of <see cref="Cols"/> elements, with no checks.</summary>
     internal Span<T> Row(int row) => values.AsSpan(row * Cols, Cols);
 
-    /// <summary>Re-shapes a pooled tensor of the same length for its next use.</summary>
-    internal void Reuse(int rows, int cols)
+    // ---- The pool -------------------------------------------------------------------------------------------
+
+    [ThreadStatic] private static long poolCreated;
+
+    /// <summary>How many tensors this thread's pool has had to create (rather than reuse) so far.</summary>
+    internal static long PoolCreated => poolCreated;
+
+    /// <summary>A pooled rows × cols tensor from this thread's pool; its contents are whatever its last user left.</summary>
+    internal static Tensor<T> Rent(int rows, int cols)
     {
-        Rows = rows;
-        Cols = cols;
-        IsReleased = false;
+        var tensor = Pool<Tensor<T>>.TryRent(rows * cols);
+        if (tensor is null)
+        {
+            poolCreated++;
+            return new Tensor<T>(rows, cols) { IsPooled = true };
+        }
+        tensor.Rows = rows;
+        tensor.Cols = cols;
+        return tensor;
+    }
+
+    /// <summary>A pooled rows × cols tensor of zeros.</summary>
+    internal static Tensor<T> RentZeroed(int rows, int cols)
+    {
+        var tensor = Rent(rows, cols);
+        tensor.values.AsSpan().Clear();
+        return tensor;
+    }
+
+    /// <summary>Gives a pooled tensor back; from now on reading it through the public API throws.</summary>
+    internal void Return()
+    {
+        if (!IsPooled) throw new InvalidOperationException("Internal error: a tensor the pool does not own was returned to it.");
+        requiresGrad = false;
+        Pool<Tensor<T>>.Return(this);
     }
 
     /// <summary>
@@ -91,7 +124,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
         set
         {
             ThrowIfReleased();
-            if (IsRecorded && !value)
+            if (Node is not null && !value)
                 throw new InvalidOperationException("RequiresGrad cannot be turned off on a result recorded by a tape; use Detach() to get a copy that does not require grad.");
             requiresGrad = value;
         }
@@ -167,8 +200,8 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     {
         if (IsReleased)
             throw new InvalidOperationException(
-                "This tensor was an intermediate result on a tape that has finished, and its memory has gone back to the pool. " +
-                "Read what you need before Backward (the loss stays readable until the tape is disposed), or call Detach() to keep a copy.");
+                "This tensor was an intermediate result on a tape that has been disposed, and its memory has gone back to the pool. " +
+                "Read what you need before the tape is disposed (the loss stays readable until the next tape opens), or call Detach() to keep a copy.");
     }
 
     // ---- Creation ----------------------------------------------------------------------------------------
@@ -216,17 +249,41 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     {
         CheckDimensions(rows, cols);
         var tensor = new Tensor<T>(rows, cols) { requiresGrad = requiresGrad };
-        Init.Uniform(tensor, low, high, rng);
+        tensor.FillUniform(low, high, rng);
         return tensor;
     }
 
-    /// <summary>A tensor of samples from N(<paramref name="mean"/>, <paramref name="std"/>²) drawn row-major from <paramref name="rng"/> (PyTorch's <c>randn</c> by default).</summary>
-    public static Tensor<T> RandomNormal(int rows, int cols, System.Random rng, double mean = 0, double std = 1, bool requiresGrad = false)
+    /// <summary>A tensor of samples from N(0, 1) drawn row-major from <paramref name="rng"/> (PyTorch's <c>randn</c>).</summary>
+    public static Tensor<T> RandomNormal(int rows, int cols, System.Random rng, bool requiresGrad = false) =>
+        RandomNormal(rows, cols, 0, 1, rng, requiresGrad);
+
+    /// <summary>A tensor of samples from N(<paramref name="mean"/>, <paramref name="std"/>²) drawn row-major from <paramref name="rng"/>.</summary>
+    public static Tensor<T> RandomNormal(int rows, int cols, double mean, double std, System.Random rng, bool requiresGrad = false)
     {
         CheckDimensions(rows, cols);
         var tensor = new Tensor<T>(rows, cols) { requiresGrad = requiresGrad };
-        Init.Normal(tensor, mean, std, rng);
+        tensor.FillNormal(mean, std, rng);
         return tensor;
+    }
+
+    /// <summary>Fills this tensor in place with samples of U[<paramref name="low"/>, <paramref name="high"/>), drawn row-major.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or low &gt; high.</exception>
+    internal void FillUniform(double low, double high, System.Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!double.IsFinite(low) || !double.IsFinite(high) || low > high)
+            throw new ArgumentOutOfRangeException(nameof(high), string.Create(CultureInfo.InvariantCulture, $"A uniform distribution needs finite bounds with low ≤ high; got [{low}, {high})."));
+        for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(low + (high - low) * rng.NextDouble());
+    }
+
+    /// <summary>Fills this tensor in place with samples of N(<paramref name="mean"/>, <paramref name="std"/>²), drawn row-major.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The mean is not finite, or std is not finite and ≥ 0.</exception>
+    internal void FillNormal(double mean, double std, System.Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!double.IsFinite(mean)) throw new ArgumentOutOfRangeException(nameof(mean), mean, "mean must be finite.");
+        if (!double.IsFinite(std) || std < 0) throw new ArgumentOutOfRangeException(nameof(std), std, "std must be finite and ≥ 0.");
+        for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(MathNet.Numerics.Distributions.Normal.Sample(rng, mean, std));
     }
 
     /// <summary>A tensor holding a copy of a MathNet matrix.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace MiniGrad.Layers;
@@ -9,17 +10,25 @@ namespace MiniGrad.Layers;
 /// <remarks>
 /// <para>dx = dy·Wᵀ, dW += xᵀ·dy, db += Σ_rows dy.</para>
 /// <para>By default W and b are drawn from U(±1/√inFeatures), as PyTorch's <c>nn.Linear</c> does; the other
-/// <see cref="WeightInit"/> schemes draw W by their rule and start b at zero. All draws come from the caller's
-/// <see cref="Random"/>, W first (row-major), then b.</para>
+/// <see cref="WeightInit"/> schemes draw W by their rule and start b at zero (<see cref="Init.Affine{T}"/>). All draws
+/// come from the caller's <see cref="Random"/>, W first (row-major), then b.</para>
 /// </remarks>
 public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Creates a layer mapping <paramref name="inFeatures"/> inputs to <paramref name="outFeatures"/> outputs.</summary>
+    /// <summary>Creates a layer mapping <paramref name="inFeatures"/> inputs to <paramref name="outFeatures"/> outputs, initialised as PyTorch's <c>nn.Linear</c>.</summary>
     /// <param name="inFeatures">Width of the input (columns of x), at least 1.</param>
     /// <param name="outFeatures">Width of the output, at least 1.</param>
     /// <param name="rng">The source of every random draw of the initialisation.</param>
-    /// <param name="init">How to initialise the weight (and bias); PyTorch's scheme by default.</param>
-    public Dense(int inFeatures, int outFeatures, Random rng, WeightInit init = WeightInit.Default)
+    public Dense(int inFeatures, int outFeatures, Random rng) : this(inFeatures, outFeatures, WeightInit.Default, rng)
+    {
+    }
+
+    /// <summary>Creates a layer mapping <paramref name="inFeatures"/> inputs to <paramref name="outFeatures"/> outputs, initialised by <paramref name="init"/>.</summary>
+    /// <param name="inFeatures">Width of the input (columns of x), at least 1.</param>
+    /// <param name="outFeatures">Width of the output, at least 1.</param>
+    /// <param name="init">How to initialise the weight (and bias).</param>
+    /// <param name="rng">The source of every random draw of the initialisation.</param>
+    public Dense(int inFeatures, int outFeatures, WeightInit init, Random rng)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
@@ -28,14 +37,9 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
 
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = Tensor<T>.Zeros(inFeatures, outFeatures, requiresGrad: true);
-        Bias = Tensor<T>.Zeros(1, outFeatures, requiresGrad: true);
-        Init.Apply(init, Weight, rng);
-        if (init == WeightInit.Default)
-        {
-            double bound = 1 / Math.Sqrt(inFeatures);
-            Init.Uniform(Bias, -bound, bound, rng);
-        }
+        Weight = RegisterParameter("weight", Tensor<T>.Zeros(inFeatures, outFeatures, requiresGrad: true));
+        Bias = RegisterParameter("bias", Tensor<T>.Zeros(1, outFeatures, requiresGrad: true));
+        Init.Affine(init, Weight, Bias, rng);
     }
 
     /// <summary>Width of the input.</summary>
@@ -60,12 +64,6 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
         return x.Linear(Weight, Bias);
     }
 
-    /// <summary>W, then b.</summary>
-    public override IEnumerable<Tensor<T>> Parameters() => [Weight, Bias];
-
-    /// <summary><c>weight</c>, then <c>bias</c>, as PyTorch names them.</summary>
-    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
-
-    /// <inheritdoc/>
-    public override string ToString() => $"Dense({InFeatures} → {OutFeatures})";
+    /// <summary><c>Dense(in → out)</c>, e.g. <c>Dense(784 → 512)</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Dense({InFeatures} → {OutFeatures})");
 }

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Numerics;
-using MiniGrad.Activations;
 
 namespace MiniGrad.Layers;
 
@@ -14,8 +14,9 @@ namespace MiniGrad.Layers;
 /// <para>A maxout unit is a learned convex, piecewise-linear activation: with two pieces it can be ReLU
 /// (max(x, 0)), a leaky ReLU (max(x, 0.01x)) or |x| (max(x, −x)). It never saturates and has no dead region, at the
 /// price of k times the weights. Range (−∞, ∞) in general; not zero-centred, not monotonic, not smooth.</para>
-/// <para>Each piece starts as PyTorch's <c>nn.Linear</c> would: W_k and b_k from U(±1/√inFeatures), drawn from the
-/// caller's <see cref="Random"/> piece by piece, W_k (row-major) before b_k.</para>
+/// <para>Each piece starts as PyTorch's <c>nn.Linear</c> would (<see cref="Init.Affine{T}"/> with
+/// <see cref="WeightInit.Default"/>): W_k and b_k from U(±1/√inFeatures), drawn from the caller's <see cref="Random"/> piece by
+/// piece, W_k (row-major) before b_k.</para>
 /// </remarks>
 public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -38,11 +39,11 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
         OutFeatures = outFeatures;
         weights = new Tensor<T>[pieces];
         biases = new Tensor<T>[pieces];
-        double bound = 1 / Math.Sqrt(inFeatures);
         for (int k = 0; k < pieces; k++)
         {
-            weights[k] = Tensor<T>.RandomUniform(inFeatures, outFeatures, -bound, bound, rng, requiresGrad: true);
-            biases[k] = Tensor<T>.RandomUniform(1, outFeatures, -bound, bound, rng, requiresGrad: true);
+            weights[k] = RegisterParameter($"weight.{k}", Tensor<T>.Zeros(inFeatures, outFeatures, requiresGrad: true));
+            biases[k] = RegisterParameter($"bias.{k}", Tensor<T>.Zeros(1, outFeatures, requiresGrad: true));
+            Init.Affine(WeightInit.Default, weights[k], biases[k], rng);
         }
     }
 
@@ -61,17 +62,6 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// <summary>b_k for each piece k, 1 × outFeatures; each requires grad.</summary>
     public IReadOnlyList<Tensor<T>> Biases => biases;
 
-    /// <summary>Its name, formula and properties, for samples and docs.</summary>
-    public static ActivationInfo Info { get; } = new()
-    {
-        Name = "maxout", Title = "Maxout",
-        Formula = "y = max_k (x·W_k + b_k)",
-        Derivative = "∂y/∂z_k = 1 for the winning piece, 0 for the others",
-        Lower = double.NegativeInfinity, Upper = double.PositiveInfinity,
-        ZeroCentred = false, Monotonic = false, Smooth = false,
-        Use = "hidden layers that learn their own convex activation (with dropout, as in the paper)",
-    };
-
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">x does not have <see cref="InFeatures"/> columns.</exception>
     public override Tensor<T> Forward(Tensor<T> x)
@@ -84,26 +74,6 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
         return y;
     }
 
-    /// <summary>W₀, b₀, W₁, b₁, …</summary>
-    public override IEnumerable<Tensor<T>> Parameters()
-    {
-        for (int k = 0; k < Pieces; k++)
-        {
-            yield return weights[k];
-            yield return biases[k];
-        }
-    }
-
-    /// <summary><c>weight.0</c>, <c>bias.0</c>, <c>weight.1</c>, <c>bias.1</c>, … in the order of <see cref="Parameters"/>.</summary>
-    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters()
-    {
-        for (int k = 0; k < Pieces; k++)
-        {
-            yield return ($"weight.{k}", weights[k]);
-            yield return ($"bias.{k}", biases[k]);
-        }
-    }
-
-    /// <inheritdoc/>
-    public override string ToString() => $"Maxout({InFeatures} → {OutFeatures}, pieces: {Pieces})";
+    /// <summary><c>Maxout(in → out, pieces: k)</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Maxout({InFeatures} → {OutFeatures}, pieces: {Pieces})");
 }

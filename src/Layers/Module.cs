@@ -1,34 +1,124 @@
+using System.Globalization;
 using System.Numerics;
+using System.Reflection;
 
 namespace MiniGrad.Layers;
 
 /// <summary>
-/// A piece of a network: a function of one tensor, y = Forward(x), with the parameters it learns.
-/// Layers, activations and whole models are modules, so they nest in <see cref="Sequential{T}"/>.
+/// A piece of a network: a function of one tensor, y = Forward(x), with the parameters it learns and the modules it is
+/// made of. Layers, activations and whole models are modules, so they nest.
 /// </summary>
 /// <remarks>
-/// A module starts in training mode (as in PyTorch). <see cref="Train"/> and <see cref="Eval"/> switch the
-/// modes of modules that behave differently in each, such as RReLU and Dropout.
+/// <para>A module registers each parameter and each sub-module once, in its constructor, as PyTorch's
+/// <c>register_parameter</c> and <c>add_module</c> do:</para>
+/// <code>
+/// sealed class Residual : Module&lt;float&gt;
+/// {
+///     private readonly Dense&lt;float&gt; body;
+///     public Residual(int width, Random rng) => body = RegisterModule("body", new Dense&lt;float&gt;(width, width, rng));
+///     public override Tensor&lt;float&gt; Forward(Tensor&lt;float&gt; x) => x + body.Forward(x);
+/// }
+/// </code>
+/// <para><see cref="Parameters"/>, <see cref="NamedParameters"/> (<c>body.weight</c>, <c>body.bias</c>), <see cref="Children"/>,
+/// <see cref="ToString"/>, <see cref="Train"/>/<see cref="Eval"/> and <see cref="ZeroGrad"/> all read that one registry.
+/// A module starts in training mode (as in PyTorch); modules such as RReLU and Dropout behave differently in each.</para>
 /// </remarks>
 public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly List<(string Name, Tensor<T> Parameter)> parameters = [];
+    private readonly List<(string Name, Module<T> Module)> children = [];
+    private string? name;
+
     /// <summary>Whether the module is in training mode (true after construction and <see cref="Train"/>).</summary>
     public bool IsTraining { get; private set; } = true;
 
     /// <summary>The module's output for the batch <paramref name="x"/> (one example per row).</summary>
     public abstract Tensor<T> Forward(Tensor<T> x);
 
-    /// <summary>The tensors the module learns, each once, in a fixed order. None by default.</summary>
-    public virtual IEnumerable<Tensor<T>> Parameters() => [];
+    /// <summary>
+    /// Registers <paramref name="parameter"/> under <paramref name="name"/> (PyTorch's <c>register_parameter</c>) and returns it.
+    /// It must be a leaf that requires grad.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty or taken, or the tensor is not a leaf that requires grad.</exception>
+    protected Tensor<T> RegisterParameter(string name, Tensor<T> parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        CheckNewName(name);
+        if (!parameter.RequiresGrad || !parameter.IsLeaf)
+            throw new ArgumentException($"{GetType().Name}: parameter '{name}' ({parameter.Shape}) must be a leaf tensor that requires grad.", nameof(parameter));
+        parameters.Add((name, parameter));
+        return parameter;
+    }
 
-    /// <summary>Switches to training mode.</summary>
+    /// <summary>Registers <paramref name="module"/> as a part of this one under <paramref name="name"/> (PyTorch's <c>add_module</c>) and returns it.</summary>
+    /// <exception cref="ArgumentException">The name is empty or taken, or the module is this one.</exception>
+    protected TModule RegisterModule<TModule>(string name, TModule module) where TModule : Module<T>
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        CheckNewName(name);
+        if (ReferenceEquals(module, this)) throw new ArgumentException($"{GetType().Name}: a module cannot contain itself.", nameof(module));
+        children.Add((name, module));
+        return module;
+    }
+
+    private void CheckNewName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (parameters.Exists(p => p.Name == name) || children.Exists(c => c.Name == name))
+            throw new ArgumentException($"{GetType().Name}: the name '{name}' is registered already.", nameof(name));
+    }
+
+    /// <summary>The registered sub-modules with their names, in registration order (PyTorch's <c>named_children</c>).</summary>
+    public IReadOnlyList<(string Name, Module<T> Module)> Children => children;
+
+    /// <summary>
+    /// Every parameter of this module and its sub-modules with its full name, each tensor once, in registration order
+    /// (PyTorch's <c>named_parameters</c>): <c>weight</c> and <c>bias</c> for a dense layer, <c>0.weight</c>, <c>0.bias</c>,
+    /// <c>2.weight</c>… for a <see cref="Sequential{T}"/>.
+    /// </summary>
+    public IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters()
+    {
+        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance);
+        foreach (var named in Walk(""))
+            if (seen.Add(named.Parameter)) yield return named;
+    }
+
+    private IEnumerable<(string Name, Tensor<T> Parameter)> Walk(string prefix)
+    {
+        if (OverridesParameters)
+        {
+            // A module written before the registry, listing its parameters by hand: numbered as they come.
+            int index = 0;
+            foreach (var parameter in Parameters()) yield return (prefix + (index++).ToString(CultureInfo.InvariantCulture), parameter);
+            yield break;
+        }
+        foreach (var (name, parameter) in parameters) yield return (prefix + name, parameter);
+        foreach (var (name, child) in children)
+            foreach (var named in child.Walk($"{prefix}{name}."))
+                yield return named;
+    }
+
+    /// <summary>The tensors the module learns, each once, in the order of <see cref="NamedParameters"/>.</summary>
+    /// <remarks>Read from the registry; there is no need to override it (an override is still honoured, and its parameters
+    /// are then named 0, 1, … in <see cref="NamedParameters"/>).</remarks>
+    public virtual IEnumerable<Tensor<T>> Parameters() => NamedParameters().Select(named => named.Parameter);
+
+    private bool OverridesParameters => overridesParameters ??=
+        GetType().GetMethod(nameof(Parameters), BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes)!.DeclaringType != typeof(Module<T>);
+
+    private bool? overridesParameters;
+
+    /// <summary>Switches this module and every sub-module to training mode.</summary>
     public void Train() => SetTraining(true);
 
-    /// <summary>Switches to evaluation (inference) mode.</summary>
+    /// <summary>Switches this module and every sub-module to evaluation (inference) mode.</summary>
     public void Eval() => SetTraining(false);
 
-    /// <summary>Sets the mode; containers override it to pass the mode on to the modules they hold.</summary>
-    protected virtual void SetTraining(bool training) => IsTraining = training;
+    private void SetTraining(bool training)
+    {
+        IsTraining = training;
+        foreach (var (_, child) in children) child.SetTraining(training);
+    }
 
     /// <summary>Clears the gradient of every parameter, keeping its memory.</summary>
     public void ZeroGrad()
@@ -36,23 +126,18 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var parameter in Parameters()) parameter.ZeroGrad();
     }
 
-    private string? name;
-
     /// <summary><see cref="ToString"/>, made once: the name ops record on the tape (so recording allocates nothing once warm).</summary>
     internal string Name => name ??= ToString();
 
     /// <summary>
-    /// The parameters with names, in the order of <see cref="Parameters"/>, like PyTorch's <c>named_parameters</c>:
-    /// <c>weight</c> and <c>bias</c> for a dense layer. By default they are numbered 0, 1, …
+    /// The module's name, e.g. <c>Tanh</c>, followed by its sub-modules, e.g. <c>Residual(body: Dense(4 → 4))</c>; layers
+    /// with sizes or hyperparameters override it, e.g. <c>Dense(2 → 8)</c>. Numbers are written in the invariant culture.
     /// </summary>
-    public virtual IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() =>
-        Parameters().Select((parameter, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), parameter));
-
-    /// <summary>The module's name, e.g. <c>Tanh</c>; layers add their sizes, e.g. <c>Dense(2 → 8)</c>.</summary>
     public override string ToString()
     {
-        var name = GetType().Name;
-        int tick = name.IndexOf('`');
-        return tick < 0 ? name : name[..tick];
+        var type = GetType().Name;
+        int tick = type.IndexOf('`');
+        if (tick >= 0) type = type[..tick];
+        return children.Count == 0 ? type : $"{type}({string.Join(", ", children.Select(c => $"{c.Name}: {c.Module}"))})";
     }
 }

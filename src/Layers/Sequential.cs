@@ -1,10 +1,13 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace MiniGrad.Layers;
 
 /// <summary>A chain of modules: y = fₙ(… f₂(f₁(x))). Backward flows through them in reverse.</summary>
 /// <remarks>
-/// <see cref="Parameters"/> lists each parameter once, even when one module appears at several places, so an
+/// The modules are registered under their positions, <c>0</c>, <c>1</c>, …, so parameters are named <c>0.weight</c>,
+/// <c>0.bias</c>, <c>2.weight</c>… as in PyTorch's <c>nn.Sequential</c> (activations take positions too).
+/// <see cref="Module{T}.Parameters"/> lists each parameter once, even when one module appears at several places, so an
 /// optimizer steps it once with the sum of its gradients.
 /// </remarks>
 public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -12,12 +15,14 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
     private readonly Module<T>[] layers;
 
     /// <summary>Chains <paramref name="layers"/> in the order given.</summary>
+    /// <exception cref="ArgumentNullException">A layer is null.</exception>
     public Sequential(params Module<T>[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         for (int i = 0; i < layers.Length; i++)
             if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} is null.");
         this.layers = (Module<T>[])layers.Clone();
+        for (int i = 0; i < layers.Length; i++) RegisterModule(i.ToString(CultureInfo.InvariantCulture), layers[i]);
     }
 
     /// <summary>The modules, in order.</summary>
@@ -26,29 +31,32 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
     /// <summary>The module at <paramref name="index"/>.</summary>
     public Module<T> this[int index] => layers[index];
 
-    /// <summary>A monitor watching each module's forward pass (<see cref="Diagnostics.GradientFlowMonitor{T}"/>); null when none is attached.</summary>
+    /// <summary>
+    /// A watcher that sees each module's input and output as the chain runs forward (a forward hook, as PyTorch's
+    /// <c>register_forward_hook</c>); null when none is attached. Diagnostics attach here.
+    /// </summary>
     internal IForwardObserver<T>? Observer;
 
     /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> x)
     {
-        if (Observer is not null || Anomaly.IsDetecting) return ForwardObserved(x);
+        if (Observer is not null || TapeRecorder.Observer is not null) return ForwardObserved(x);
         foreach (var layer in layers) x = layer.Forward(x);
         return x;
     }
 
-    /// <summary>Forward with diagnostics on: names each layer for anomaly messages and shows each module's input and output to the monitor.</summary>
+    /// <summary>Forward with watchers: names each layer for the tape's observer and shows each module's input and output to <see cref="Observer"/>.</summary>
     private Tensor<T> ForwardObserved(Tensor<T> x)
     {
-        string? outer = Anomaly.CurrentLayer;
+        string? outer = TapeRecorder.Scope;
         try
         {
             for (int i = 0; i < layers.Length; i++)
             {
-                if (Anomaly.IsDetecting)
+                if (TapeRecorder.Observer is not null)
                 {
                     string here = $"layer {i} ({layers[i]})";
-                    Anomaly.CurrentLayer = outer is null ? here : $"{outer} › {here}";
+                    TapeRecorder.Scope = outer is null ? here : $"{outer} › {here}";
                 }
                 var y = layers[i].Forward(x);
                 Observer?.Observe(i, x, y);
@@ -58,36 +66,7 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
         }
         finally
         {
-            Anomaly.CurrentLayer = outer;
-        }
-    }
-
-    /// <summary>Every module's parameters, in order, each tensor once.</summary>
-    public override IEnumerable<Tensor<T>> Parameters()
-    {
-        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance);
-        foreach (var layer in layers)
-            foreach (var parameter in layer.Parameters())
-                if (seen.Add(parameter)) yield return parameter;
-    }
-
-    /// <summary>Every module's named parameters, each tensor once, prefixed by the module's index: <c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>…</summary>
-    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters()
-    {
-        var seen = new HashSet<Tensor<T>>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < layers.Length; i++)
-            foreach (var (name, parameter) in layers[i].NamedParameters())
-                if (seen.Add(parameter)) yield return ($"{i}.{name}", parameter);
-    }
-
-    /// <inheritdoc/>
-    protected override void SetTraining(bool training)
-    {
-        base.SetTraining(training);
-        foreach (var layer in layers)
-        {
-            if (training) layer.Train();
-            else layer.Eval();
+            TapeRecorder.Scope = outer;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace MiniGrad.Losses;
@@ -25,19 +26,20 @@ public sealed class BCELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < p.Length; i++)
             if (!(p[i] >= T.Zero && p[i] <= T.One))
                 throw new ArgumentException(
-                    $"BCELoss: every input must be a probability in [0, 1]; element {i} is {p[i]}. Apply a sigmoid first, or use BCEWithLogitsLoss on the logits.",
+                    string.Create(CultureInfo.InvariantCulture, $"BCELoss: every input must be a probability in [0, 1]; element {i} is {p[i]}. Apply a sigmoid first, or use BCEWithLogitsLoss on the logits."),
                     nameof(probabilities));
 
-        var loss = Tensor<T>.Result(1, 1, probabilities, target);
+        ReadOnlySpan<Tensor<T>> inputs = [probabilities, target];
+        var loss = Tensor<T>.Result(1, 1, inputs);
         var t = target.Span;
         T sum = T.Zero;
         for (int i = 0; i < p.Length; i++)
             sum -= t[i] * T.Max(T.Log(p[i]), LogFloor) + (T.One - t[i]) * T.Max(T.Log(T.One - p[i]), LogFloor);
         loss.Span[0] = sum / T.CreateTruncating(p.Length);
 
-        return loss.Record("BCELoss", probabilities, target, static loss =>
+        return Tensor<T>.Record("BCELoss", loss, inputs, static (loss, inputs) =>
         {
-            var (probabilities, target) = (loss.Input, loss.Other);
+            var (probabilities, target) = (inputs[0], inputs[1]);
             Span<T> p = probabilities.Span, t = target.Span;
             T scale = loss.GradSpan[0] / T.CreateTruncating(p.Length);
             if (probabilities.RequiresGrad)

@@ -1,5 +1,5 @@
 using System.Numerics;
-using MiniGrad.Activations;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Losses;
 
@@ -14,30 +14,29 @@ namespace MiniGrad.Losses;
 /// </remarks>
 public sealed class BCEWithLogitsLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private static readonly Sigmoid<T> Sigmoid = new();
-
     /// <summary>The loss of the <paramref name="logits"/> against <paramref name="target"/> (same shape, values in [0, 1]), as a 1 × 1 tensor.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public Tensor<T> Forward(Tensor<T> logits, Tensor<T> target)
     {
         LossChecks.SameShape("BCEWithLogitsLoss", logits, target);
 
-        var loss = Tensor<T>.Result(1, 1, logits, target);
+        ReadOnlySpan<Tensor<T>> inputs = [logits, target];
+        var loss = Tensor<T>.Result(1, 1, inputs);
         Span<T> x = logits.Span, t = target.Span;
         T sum = T.Zero;
         for (int i = 0; i < x.Length; i++)
             sum += T.Max(x[i], T.Zero) - x[i] * t[i] + ScalarMath.Log1P(T.Exp(-T.Abs(x[i])));
         loss.Span[0] = sum / T.CreateTruncating(x.Length);
 
-        return loss.Record("BCEWithLogitsLoss", logits, target, static loss =>
+        return Tensor<T>.Record("BCEWithLogitsLoss", loss, inputs, static (loss, inputs) =>
         {
-            var (logits, target) = (loss.Input, loss.Other);
+            var (logits, target) = (inputs[0], inputs[1]);
             Span<T> x = logits.Span, t = target.Span;
             T scale = loss.GradSpan[0] / T.CreateTruncating(x.Length);
             if (logits.RequiresGrad)
             {
                 var dx = logits.GradAccumulator();
-                for (int i = 0; i < x.Length; i++) dx[i] += scale * (Sigmoid.Apply(x[i]) - t[i]);
+                for (int i = 0; i < x.Length; i++) dx[i] += scale * (T.One / (T.One + T.Exp(-x[i])) - t[i]); // σ(x) − t
             }
             if (target.RequiresGrad) // dL/dt = −x
             {

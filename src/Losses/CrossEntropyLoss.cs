@@ -30,7 +30,7 @@ public sealed class CrossEntropyLoss<T> where T : unmanaged, IFloatingPointIeee7
                 throw new ArgumentException($"CrossEntropyLoss: label {labels[b]} at row {b} is out of range; classes are 0 to {logits.Cols - 1} ({logits.Shape} logits).", nameof(labels));
 
         var loss = Tensor<T>.Result(1, 1, logits);
-        var probabilities = TensorPool<T>.Rent(logits.Rows, logits.Cols);
+        var probabilities = Tensor<T>.Saved(loss, logits.Rows, logits.Cols); // softmax(x), for backward
         T sum = T.Zero;
         for (int b = 0; b < logits.Rows; b++)
         {
@@ -44,19 +44,13 @@ public sealed class CrossEntropyLoss<T> where T : unmanaged, IFloatingPointIeee7
         }
         loss.Span[0] = sum / T.CreateTruncating(logits.Rows);
 
-        if (!loss.RequiresGrad)
+        return Tensor<T>.Record("CrossEntropyLoss", loss, [logits], (Probabilities: probabilities, Labels: labels), static (loss, inputs, saved) =>
         {
-            TensorPool<T>.Return(probabilities);
-            return loss;
-        }
-        loss.Saved = probabilities;
-        return loss.Record("CrossEntropyLoss", logits, null, static loss =>
-        {
-            var (logits, probabilities, labels) = (loss.Input, loss.Saved!, (int[])loss.Context!);
+            var logits = inputs[0];
             T scale = loss.GradSpan[0] / T.CreateTruncating(logits.Rows);
             var dx = logits.GradAccumulator();
-            TensorPrimitives.MultiplyAdd(probabilities.Span, scale, dx, dx);
-            for (int b = 0; b < labels.Length; b++) dx[b * logits.Cols + labels[b]] -= scale;
-        }, context: labels);
+            TensorPrimitives.MultiplyAdd(saved.Probabilities.Span, scale, dx, dx);
+            for (int b = 0; b < saved.Labels.Length; b++) dx[b * logits.Cols + saved.Labels[b]] -= scale;
+        });
     }
 }

@@ -16,20 +16,15 @@ public sealed class MSELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         LossChecks.SameShape("MSELoss", prediction, target);
 
-        var loss = Tensor<T>.Result(1, 1, prediction, target);
-        var difference = TensorPool<T>.Rent(prediction.Rows, prediction.Cols);
+        ReadOnlySpan<Tensor<T>> inputs = [prediction, target];
+        var loss = Tensor<T>.Result(1, 1, inputs);
+        var difference = Tensor<T>.Saved(loss, prediction.Rows, prediction.Cols); // p − t, for backward
         TensorPrimitives.Subtract(prediction.Span, target.Span, difference.Span);
         loss.Span[0] = TensorPrimitives.SumOfSquares<T>(difference.Span) / T.CreateTruncating(prediction.Length);
 
-        if (!loss.RequiresGrad)
+        return Tensor<T>.Record("MSELoss", loss, inputs, difference, static (loss, inputs, difference) =>
         {
-            TensorPool<T>.Return(difference);
-            return loss;
-        }
-        loss.Saved = difference; // p − t, for backward
-        return loss.Record("MSELoss", prediction, target, static loss =>
-        {
-            var (prediction, target, difference) = (loss.Input, loss.Other, loss.Saved!);
+            var (prediction, target) = (inputs[0], inputs[1]);
             T scale = (T.One + T.One) * loss.GradSpan[0] / T.CreateTruncating(prediction.Length); // 2·dL/N
             if (prediction.RequiresGrad)
             {

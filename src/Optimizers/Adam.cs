@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Optimizers;
 
@@ -74,12 +74,8 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             Span<T> m = firstMoments[k] ??= new T[p.Length], v = secondMoments[k] ??= new T[p.Length];
 
             int t = ++steps[k];
-            var rule = new Rule(this, 1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
-            int i = 0;
-            if (Lanes512<T>.IsAccelerated) i = Update<Lanes512<T>>(i, p, g, m, v, rule);
-            if (Lanes256<T>.IsAccelerated) i = Update<Lanes256<T>>(i, p, g, m, v, rule);
-            if (Lanes128<T>.IsAccelerated) i = Update<Lanes128<T>>(i, p, g, m, v, rule);
-            Update<Lanes1<T>>(i, p, g, m, v, rule);
+            var update = new Update(p, g, m, v, new Rule(this, 1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t)));
+            Lanes.Run<T, Update>(ref update);
         }
     }
 
@@ -97,26 +93,30 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         public readonly T Shrink = T.CreateTruncating(adam.decoupledWeightDecay ? 1 - adam.LearningRate * adam.WeightDecay : 1);
     }
 
-    /// <summary>The update rule of the class summary on elements i.. of the spans, TLanes.Count at a time; returns where it stopped.</summary>
-    private static int Update<TLanes>(int i, Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, in Rule rule)
-        where TLanes : struct, ILanes<T, TLanes>
+    /// <summary>The update rule of the class summary over the spans, for any lane width.</summary>
+    private ref struct Update(Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, Rule rule) : IWidthLoop<T>
     {
-        TLanes beta1 = TLanes.Broadcast(rule.Beta1), oneMinusBeta1 = TLanes.Broadcast(rule.OneMinusBeta1);
-        TLanes beta2 = TLanes.Broadcast(rule.Beta2), oneMinusBeta2 = TLanes.Broadcast(rule.OneMinusBeta2);
-        TLanes stepSize = TLanes.Broadcast(rule.StepSize), correction2Root = TLanes.Broadcast(rule.Correction2Root);
-        TLanes eps = TLanes.Broadcast(rule.Eps), decay = TLanes.Broadcast(rule.Decay), shrink = TLanes.Broadcast(rule.Shrink);
-        for (int width = TLanes.Count; i + width <= p.Length; i += width)
+        private readonly Span<T> p = p, m = m, v = v;
+        private readonly ReadOnlySpan<T> g = g;
+
+        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
-            var parameter = TLanes.Load(ref p[i]);
-            var d = TLanes.Add(TLanes.Load(ref Unsafe.AsRef(in g[i])), TLanes.Multiply(decay, parameter));
-            var first = TLanes.Add(TLanes.Multiply(beta1, TLanes.Load(ref m[i])), TLanes.Multiply(oneMinusBeta1, d));
-            var second = TLanes.Add(TLanes.Multiply(beta2, TLanes.Load(ref v[i])), TLanes.Multiply(TLanes.Multiply(oneMinusBeta2, d), d));
-            var denominator = TLanes.Add(TLanes.Divide(TLanes.Sqrt(second), correction2Root), eps);
-            parameter = TLanes.Subtract(TLanes.Multiply(parameter, shrink), TLanes.Divide(TLanes.Multiply(stepSize, first), denominator));
-            first.Store(ref m[i]);
-            second.Store(ref v[i]);
-            parameter.Store(ref p[i]);
+            TLanes beta1 = TLanes.Create(rule.Beta1), oneMinusBeta1 = TLanes.Create(rule.OneMinusBeta1);
+            TLanes beta2 = TLanes.Create(rule.Beta2), oneMinusBeta2 = TLanes.Create(rule.OneMinusBeta2);
+            TLanes stepSize = TLanes.Create(rule.StepSize), correction2Root = TLanes.Create(rule.Correction2Root);
+            TLanes eps = TLanes.Create(rule.Eps), decay = TLanes.Create(rule.Decay), shrink = TLanes.Create(rule.Shrink);
+            for (; i <= p.Length - TLanes.Count; i += TLanes.Count)
+            {
+                var parameter = TLanes.Load(ref p[i]);
+                var d = TLanes.Load(in g[i]) + decay * parameter;
+                var first = beta1 * TLanes.Load(ref m[i]) + oneMinusBeta1 * d;
+                var second = beta2 * TLanes.Load(ref v[i]) + oneMinusBeta2 * d * d;
+                var denominator = TLanes.Sqrt(second) / correction2Root + eps;
+                (parameter * shrink - stepSize * first / denominator).Store(ref p[i]);
+                first.Store(ref m[i]);
+                second.Store(ref v[i]);
+            }
+            return i;
         }
-        return i;
     }
 }

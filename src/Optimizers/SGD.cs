@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Optimizers;
 
@@ -65,11 +65,8 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             Span<T> p = parameter.AsSpan(), g = gradient.AsSpan();
             bool first = momentumBuffers[k] is null;
             Span<T> b = Momentum == 0 ? default : (momentumBuffers[k] ??= new T[p.Length]);
-            int i = 0;
-            if (Lanes512<T>.IsAccelerated) i = Update<Lanes512<T>>(i, p, g, b, first, rule);
-            if (Lanes256<T>.IsAccelerated) i = Update<Lanes256<T>>(i, p, g, b, first, rule);
-            if (Lanes128<T>.IsAccelerated) i = Update<Lanes128<T>>(i, p, g, b, first, rule);
-            Update<Lanes1<T>>(i, p, g, b, first, rule);
+            var update = new Update(p, g, b, first, rule);
+            Lanes.Run<T, Update>(ref update);
         }
     }
 
@@ -81,24 +78,29 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         public readonly bool HasMomentum = sgd.Momentum != 0, Nesterov = sgd.Nesterov;
     }
 
-    /// <summary>The update rule of the class summary on elements i.. of the spans, TLanes.Count at a time; returns where it stopped.</summary>
-    private static int Update<TLanes>(int i, Span<T> p, ReadOnlySpan<T> g, Span<T> b, bool first, in Rule rule)
-        where TLanes : struct, ILanes<T, TLanes>
+    /// <summary>The update rule of the class summary over the spans, for any lane width.</summary>
+    private ref struct Update(Span<T> p, ReadOnlySpan<T> g, Span<T> b, bool first, Rule rule) : IWidthLoop<T>
     {
-        TLanes lr = TLanes.Broadcast(rule.LearningRate), momentum = TLanes.Broadcast(rule.Momentum);
-        TLanes keep = TLanes.Broadcast(rule.Keep), decay = TLanes.Broadcast(rule.Decay);
-        for (int width = TLanes.Count; i + width <= p.Length; i += width)
+        private readonly Span<T> p = p, b = b;
+        private readonly ReadOnlySpan<T> g = g;
+
+        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
-            var parameter = TLanes.Load(ref p[i]);
-            var d = TLanes.Add(TLanes.Load(ref Unsafe.AsRef(in g[i])), TLanes.Multiply(decay, parameter));
-            if (rule.HasMomentum)
+            TLanes lr = TLanes.Create(rule.LearningRate), momentum = TLanes.Create(rule.Momentum);
+            TLanes keep = TLanes.Create(rule.Keep), decay = TLanes.Create(rule.Decay);
+            for (; i <= p.Length - TLanes.Count; i += TLanes.Count)
             {
-                var buffer = first ? d : TLanes.Add(TLanes.Multiply(momentum, TLanes.Load(ref b[i])), TLanes.Multiply(keep, d));
-                buffer.Store(ref b[i]);
-                d = rule.Nesterov ? TLanes.Add(d, TLanes.Multiply(momentum, buffer)) : buffer;
+                var parameter = TLanes.Load(ref p[i]);
+                var d = TLanes.Load(in g[i]) + decay * parameter;
+                if (rule.HasMomentum)
+                {
+                    var buffer = first ? d : momentum * TLanes.Load(ref b[i]) + keep * d;
+                    buffer.Store(ref b[i]);
+                    d = rule.Nesterov ? d + momentum * buffer : buffer;
+                }
+                (parameter - lr * d).Store(ref p[i]);
             }
-            TLanes.Subtract(parameter, TLanes.Multiply(lr, d)).Store(ref p[i]);
+            return i;
         }
-        return i;
     }
 }

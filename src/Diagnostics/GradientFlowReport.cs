@@ -33,14 +33,14 @@ public sealed record GradientFlowReport(IReadOnlyList<LayerGradientFlow> Layers)
 /// <param name="DeadFraction">The fraction of units with f'(z) = 0 for every example of the batch; NaN without an element-wise activation.</param>
 /// <param name="SaturatedFraction">The fraction of units with |f'(z)| &lt; 1e-3 for every example of the batch; NaN without an element-wise activation.</param>
 /// <param name="GradientNorm">‖∂L/∂z‖₂, z the activation's input (the layer's output when it has none); NaN when no gradient reached it.</param>
-/// <param name="Parameters">Each parameter's gradient norm, named as in <see cref="Layers.Sequential{T}.NamedParameters"/>.</param>
+/// <param name="Parameters">Each parameter's gradient norm, named as in <see cref="Layers.Module{T}.NamedParameters"/>.</param>
 public sealed record LayerGradientFlow(
     int Index, string Layer, string? Activation,
     double MeanAbsDerivative, double DeadFraction, double SaturatedFraction, double GradientNorm,
     IReadOnlyList<ParameterGradient> Parameters);
 
 /// <summary>A parameter's gradient norm ‖∂L/∂p‖₂ (0 before any gradient has reached it).</summary>
-/// <param name="Name">As <see cref="Layers.Sequential{T}.NamedParameters"/> names it, e.g. <c>0.weight</c>.</param>
+/// <param name="Name">As <see cref="Layers.Module{T}.NamedParameters"/> names it, e.g. <c>0.weight</c>.</param>
 /// <param name="Shape">The parameter's shape, e.g. <c>2x8</c>.</param>
 /// <param name="GradientNorm">‖∂L/∂p‖₂.</param>
 public sealed record ParameterGradient(string Name, string Shape, double GradientNorm);

@@ -1,4 +1,4 @@
-namespace MiniGrad;
+namespace MiniGrad.Kernels;
 
 /// <summary>A piece of work split into parts that may run on different threads at once.</summary>
 internal interface IParallelWork

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace MiniGrad;
+namespace MiniGrad.Kernels;
 
 /// <summary>
 /// The one matrix product behind every MatMul and Dense layer, forward and backward:
@@ -275,17 +275,17 @@ internal static class Gemm
             {
                 var b0 = TLanes.Load(ref bp);
                 var b1 = TLanes.Load(ref Unsafe.Add(ref bp, w));
-                var a0 = TLanes.Broadcast(ap);
+                var a0 = TLanes.Create(ap);
                 c00 = TLanes.MultiplyAdd(a0, b0, c00); c01 = TLanes.MultiplyAdd(a0, b1, c01);
-                var a1 = TLanes.Broadcast(Unsafe.Add(ref ap, 1));
+                var a1 = TLanes.Create(Unsafe.Add(ref ap, 1));
                 c10 = TLanes.MultiplyAdd(a1, b0, c10); c11 = TLanes.MultiplyAdd(a1, b1, c11);
-                var a2 = TLanes.Broadcast(Unsafe.Add(ref ap, 2));
+                var a2 = TLanes.Create(Unsafe.Add(ref ap, 2));
                 c20 = TLanes.MultiplyAdd(a2, b0, c20); c21 = TLanes.MultiplyAdd(a2, b1, c21);
-                var a3 = TLanes.Broadcast(Unsafe.Add(ref ap, 3));
+                var a3 = TLanes.Create(Unsafe.Add(ref ap, 3));
                 c30 = TLanes.MultiplyAdd(a3, b0, c30); c31 = TLanes.MultiplyAdd(a3, b1, c31);
-                var a4 = TLanes.Broadcast(Unsafe.Add(ref ap, 4));
+                var a4 = TLanes.Create(Unsafe.Add(ref ap, 4));
                 c40 = TLanes.MultiplyAdd(a4, b0, c40); c41 = TLanes.MultiplyAdd(a4, b1, c41);
-                var a5 = TLanes.Broadcast(Unsafe.Add(ref ap, 5));
+                var a5 = TLanes.Create(Unsafe.Add(ref ap, 5));
                 c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
                 ap = ref Unsafe.Add(ref ap, TileRows);
                 bp = ref Unsafe.Add(ref bp, step);
@@ -295,12 +295,12 @@ internal static class Gemm
             {
                 var bias0 = TLanes.Load(ref bias);
                 var bias1 = TLanes.Load(ref Unsafe.Add(ref bias, w));
-                c00 = TLanes.Add(c00, bias0); c01 = TLanes.Add(c01, bias1);
-                c10 = TLanes.Add(c10, bias0); c11 = TLanes.Add(c11, bias1);
-                c20 = TLanes.Add(c20, bias0); c21 = TLanes.Add(c21, bias1);
-                c30 = TLanes.Add(c30, bias0); c31 = TLanes.Add(c31, bias1);
-                c40 = TLanes.Add(c40, bias0); c41 = TLanes.Add(c41, bias1);
-                c50 = TLanes.Add(c50, bias0); c51 = TLanes.Add(c51, bias1);
+                c00 += bias0; c01 += bias1;
+                c10 += bias0; c11 += bias1;
+                c20 += bias0; c21 += bias1;
+                c30 += bias0; c31 += bias1;
+                c40 += bias0; c41 += bias1;
+                c50 += bias0; c51 += bias1;
             }
             WriteRow(ref c, w, load, c00, c01);
             WriteRow(ref Unsafe.Add(ref c, ldc), w, load, c10, c11);
@@ -316,8 +316,8 @@ internal static class Gemm
             ref T second = ref Unsafe.Add(ref row, w);
             if (load)
             {
-                left = TLanes.Add(TLanes.Load(ref row), left);
-                right = TLanes.Add(TLanes.Load(ref second), right);
+                left = TLanes.Load(ref row) + left;
+                right = TLanes.Load(ref second) + right;
             }
             left.Store(ref row);
             right.Store(ref second);

@@ -1,6 +1,6 @@
-namespace MiniGrad;
+namespace MiniGrad.Layers;
 
-/// <summary>How a <see cref="Layers.Dense{T}"/> layer initialises its weight W (fanIn × fanOut) and bias.</summary>
+/// <summary>How a <see cref="Dense{T}"/> or <see cref="Maxout{T}"/> layer initialises its weights W (fanIn × fanOut) and biases; see <see cref="Init.Affine{T}"/>.</summary>
 public enum WeightInit
 {
     /// <summary>PyTorch's <c>nn.Linear</c>: W and b uniform in ±1/√fanIn.</summary>

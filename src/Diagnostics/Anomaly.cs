@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace MiniGrad;
+namespace MiniGrad.Diagnostics;
 
 /// <summary>
 /// Anomaly detection, like PyTorch's <c>torch.autograd.detect_anomaly()</c>: while it is on (on this thread), every op
@@ -18,8 +18,9 @@ namespace MiniGrad;
 /// }
 /// </code>
 /// <para>Each check reads the whole tensor, so a step costs a few times more; turn it on to find a bug, not to train.
-/// Off, it costs one thread-static read per recorded op. Layers are named by <see cref="Layers.Sequential{T}"/>
-/// (<c>layer 2 (Dense(8 → 8))</c>, nested ones joined with <c> › </c>). Ops run with no tape open are not checked.
+/// It watches the tape through the engine's observer hook; off, that hook costs one thread-static read per recorded op.
+/// Layers are named by <see cref="Layers.Sequential{T}"/> while the hook is in use (<c>layer 2 (Dense(8 → 8))</c>, nested
+/// ones joined with <c> › </c>). Ops run with no tape open are not checked.
 /// A parameter whose gradient already held a NaN before this backward pass (no <c>ZeroGrad</c> after a bad step) is
 /// reported at the first step that adds to it.</para>
 /// </remarks>
@@ -27,16 +28,13 @@ public static class Anomaly
 {
     [ThreadStatic] private static int depth;
 
-    /// <summary>The layer now running its forward pass, set by <see cref="Layers.Sequential{T}"/> in anomaly mode.</summary>
-    [ThreadStatic] internal static string? CurrentLayer;
-
     /// <summary>Whether anomaly detection is on for this thread.</summary>
     public static bool IsDetecting => depth > 0;
 
     /// <summary>Turns anomaly detection on for this thread until the returned scope is disposed. Scopes nest.</summary>
     public static IDisposable Detect()
     {
-        depth++;
+        if (depth++ == 0) TapeRecorder.Observer = Checker.Instance;
         return new Scope(Environment.CurrentManagedThreadId);
     }
 
@@ -50,57 +48,71 @@ public static class Anomaly
             if (Environment.CurrentManagedThreadId != thread)
                 throw new InvalidOperationException("Anomaly.Detect() is per thread: dispose its scope on the thread that opened it.");
             disposed = true;
-            depth--;
+            if (--depth == 0) TapeRecorder.Observer = null;
         }
     }
 
-    /// <summary>Forward check of a result just recorded: throws if it holds a NaN or ±Inf.</summary>
-    internal static void CheckForward<T>(Tensor<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The checks, as the tape's observer.</summary>
+    private sealed class Checker : ITapeObserver
     {
-        y.Layer = CurrentLayer;
-        int bad = FirstNonFinite(y.Span);
+        internal static readonly Checker Instance = new();
+
+        public void Recorded<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T> => CheckForward(node);
+
+        public void Seeded<T>(Tensor<T> root) where T : unmanaged, IFloatingPointIeee754<T> => CheckSeed(root);
+
+        public void Stepped<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T> => CheckBackward(node);
+    }
+
+    /// <summary>Forward check of a result just recorded: throws if it holds a NaN or ±Inf.</summary>
+    private static void CheckForward<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = node.Output;
+        int bad = FirstNonFinite<T>(y.Span);
         if (bad < 0) return;
 
         // An input that no recorded op made (data, a constant, a parameter) and that is already not finite is where
         // the anomaly came in; recorded inputs were checked when they were made.
-        int number = 0;
-        foreach (var input in y.RecordedInputs())
+        var inputs = node.Inputs;
+        for (int number = 1; number <= inputs.Length; number++)
         {
-            number++;
-            int inputBad = input.IsRecorded ? -1 : FirstNonFinite(input.Span);
+            var input = inputs[number - 1];
+            int inputBad = input.Node is not null ? -1 : FirstNonFinite<T>(input.Span);
             if (inputBad >= 0)
-                throw new AnomalyException(AnomalyPass.Forward, y.Op!, y.Layer, At(input, inputBad),
-                    $"Anomaly in forward: input {number} of {y.Op}{In(y.Layer)} ({input.Shape}, not made by a recorded op: data, a constant " +
+                throw new AnomalyException(AnomalyPass.Forward, node.Op, node.Scope, At(input, inputBad),
+                    $"Anomaly in forward: input {number} of {node.Op}{In(node.Scope)} ({input.Shape}, not made by a recorded op: data, a constant " +
                     $"or a parameter) already holds {Describe(input.Span[inputBad])} at {Where(input, inputBad)}.");
         }
-        throw new AnomalyException(AnomalyPass.Forward, y.Op!, y.Layer, At(y, bad),
-            $"Anomaly in forward: {y.Op}{In(y.Layer)} produced {Describe(y.Span[bad])} at {Where(y, bad)} of its {y.Shape} result from finite inputs.");
+        throw new AnomalyException(AnomalyPass.Forward, node.Op, node.Scope, At(y, bad),
+            $"Anomaly in forward: {node.Op}{In(node.Scope)} produced {Describe(y.Span[bad])} at {Where(y, bad)} of its {y.Shape} result from finite inputs.");
     }
 
-    /// <summary>Backward check, after <paramref name="y"/>'s step ran: throws if an input's gradient holds a NaN or ±Inf.</summary>
-    internal static void CheckBackward<T>(Tensor<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Backward check, after the node's step ran: throws if an input's gradient holds a NaN or ±Inf.</summary>
+    private static void CheckBackward<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int number = 0;
-        foreach (var input in y.RecordedInputs())
+        if (!node.Output.HasGradient) return;
+        var inputs = node.Inputs;
+        for (int number = 1; number <= inputs.Length; number++)
         {
-            number++;
+            var input = inputs[number - 1];
             if (!input.RequiresGrad || input.Grad is not { } gradient) continue;
             int bad = FirstNonFinite<T>(gradient.Span);
             if (bad < 0) continue;
-            throw new AnomalyException(AnomalyPass.Backward, y.Op!, y.Layer, At(input, bad),
-                $"Anomaly in backward: the backward step of {y.Op}{In(y.Layer)} left {Describe(gradient.Span[bad])} at {Where(input, bad)} " +
+            throw new AnomalyException(AnomalyPass.Backward, node.Op, node.Scope, At(input, bad),
+                $"Anomaly in backward: the backward step of {node.Op}{In(node.Scope)} left {Describe(gradient.Span[bad])} at {Where(input, bad)} " +
                 $"in the gradient of its input {number} ({input.Shape}), from a finite upstream gradient.");
         }
     }
 
     /// <summary>Throws if the upstream gradient handed to <see cref="Tape.Backward{T}(Tensor{T}, Tensor{T})"/> is not finite.</summary>
-    internal static void CheckSeed<T>(Tensor<T> root) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void CheckSeed<T>(Tensor<T> root) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (root.Grad is not { } gradient) return;
-        int bad = FirstNonFinite<T>(gradient.Span);
+        if (!root.HasGradient) return;
+        var gradient = root.GradSpan;
+        int bad = FirstNonFinite<T>(gradient);
         if (bad >= 0)
-            throw new AnomalyException(AnomalyPass.Backward, "Backward", root.Layer, At(root, bad),
-                $"Anomaly in backward: the upstream gradient passed to Backward holds {Describe(gradient.Span[bad])} at {Where(root, bad)}.");
+            throw new AnomalyException(AnomalyPass.Backward, "Backward", root.Node?.Scope, At(root, bad),
+                $"Anomaly in backward: the upstream gradient passed to Backward holds {Describe(gradient[bad])} at {Where(root, bad)}.");
     }
 
     private static int FirstNonFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>

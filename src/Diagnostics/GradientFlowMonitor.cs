@@ -40,7 +40,7 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
     private readonly Sequential<T> model;
     private readonly LayerState[] layers;
     private readonly LayerState[] layerOfModule;
-    private T[] ones = [], derivative = [];
+    private T[] derivative = [];
     private bool attached;
 
     /// <summary>Attaches a monitor to <paramref name="model"/>.</summary>
@@ -80,7 +80,7 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
         if (index == layer.First) layer.Reset();
         if (index == layer.ActivationIndex)
         {
-            if (layer.Activation is ElementwiseActivation<T> activation) Measure(layer, activation, input, output);
+            if (layer.Activation is IElementwise<T> activation) Measure(layer, activation, input, output);
             Hook(input, layer);
         }
         else if (layer.ActivationIndex < 0 && index == layer.Last)
@@ -92,21 +92,16 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
     private static void Hook(Tensor<T> tensor, LayerState layer)
     {
         layer.GradientNorm = double.NaN;
-        if (tensor.IsRecorded) tensor.OnGradient = layer.OnGradient;
+        if (tensor.Node is { } node) node.OnGradient = layer.OnGradient;
     }
 
     /// <summary>Mean |f'(z)|, and the dead and saturated fractions of the units, over the batch z.</summary>
-    private void Measure(LayerState layer, ElementwiseActivation<T> activation, Tensor<T> z, Tensor<T> y)
+    private void Measure(LayerState layer, IElementwise<T> activation, Tensor<T> z, Tensor<T> y)
     {
         int length = z.Length, rows = z.Rows, cols = z.Cols;
-        if (ones.Length < length)
-        {
-            ones = new T[length];
-            Array.Fill(ones, T.One);
-            derivative = new T[length];
-        }
+        if (derivative.Length < length) derivative = new T[length];
         var d = derivative.AsSpan(0, length);
-        activation.Derivatives(z, y, ones.AsSpan(0, length), d);
+        activation.Derivatives(z, y, d);
 
         double sum = 0;
         int dead = 0, saturated = 0;
@@ -136,7 +131,7 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
         LayerState? current = null;
         for (int i = 0; i < modules.Count; i++)
         {
-            bool isActivation = modules[i] is ElementwiseActivation<T> or RowwiseActivation<T>;
+            bool isActivation = modules[i] is IElementwise<T> or RowwiseActivation<T>;
             if (isActivation && current is { ActivationIndex: < 0, Body: not null } && current.Last == i - 1)
             {
                 current.SetActivation(i, modules[i]);

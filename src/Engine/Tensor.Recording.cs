@@ -1,0 +1,129 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace MiniGrad;
+
+// How an op's result gets onto the tape, and how gradients are stored. An op does three things:
+//
+//     ReadOnlySpan<Tensor<T>> inputs = [a, b];
+//     var y = Result(rows, cols, inputs);                  // pooled and tracked if a tape records and an input requires grad
+//     ...compute y...
+//     return Record("Op", y, inputs, static (y, inputs) => // the backward step, right below the forward it undoes
+//     {
+//         if (inputs[0].RequiresGrad) ...inputs[0].GradAccumulator() += share of y.GradSpan...
+//     });
+public sealed partial class Tensor<T>
+{
+    /// <summary>The recorded op that made this tensor; null for leaves and for results no tape tracks.</summary>
+    internal Node<T>? Node;
+
+    private Tensor<T>? grad;
+
+    /// <summary>Whether <c>grad</c> is the caller's upstream gradient, lent by <see cref="SeedGradient"/> (read-only).</summary>
+    private bool gradIsBorrowed;
+
+    /// <summary>
+    /// A new tensor for the result of an op on <paramref name="inputs"/>. When a tape is recording and an input requires
+    /// grad, the result comes from the pool and requires grad; otherwise it is a plain tensor that nothing tracks.
+    /// </summary>
+    internal static Tensor<T> Result(int rows, int cols, params ReadOnlySpan<Tensor<T>> inputs)
+    {
+        if (TapeRecorder.IsRecording)
+            foreach (var input in inputs)
+                if (input.requiresGrad)
+                {
+                    var tracked = Rent(rows, cols);
+                    tracked.requiresGrad = true;
+                    return tracked;
+                }
+        return new Tensor<T>(rows, cols);
+    }
+
+    /// <summary>
+    /// A buffer of values an op computes in forward for its backward step (softmax probabilities, random slopes): pooled
+    /// and given back by the tape once backward has run when <paramref name="result"/> is tracked, a plain tensor otherwise.
+    /// </summary>
+    internal static Tensor<T> Saved(Tensor<T> result, int rows, int cols)
+    {
+        if (!result.requiresGrad) return new Tensor<T>(rows, cols);
+        var buffer = Rent(rows, cols);
+        TapeRecorder.KeepUntilBackward(buffer);
+        return buffer;
+    }
+
+    /// <summary>Records the op that made <paramref name="y"/> (from <see cref="Result"/>) with its inputs and backward step; returns y.</summary>
+    internal static Tensor<T> Record(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, BackwardStep<T> step) =>
+        y.requiresGrad ? Add(StepNode<T>.Rent(op, y, inputs, step)) : y;
+
+    /// <summary>Records the op that made <paramref name="y"/>, with a value its backward step reads; returns y.</summary>
+    internal static Tensor<T> Record<TSaved>(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, TSaved saved, BackwardStep<T, TSaved> step) =>
+        y.requiresGrad ? Add(StepNode<T, TSaved>.Rent(op, y, inputs, saved, step)) : y;
+
+    private static Tensor<T> Add(Node<T> node)
+    {
+        node.Output.Node = node;
+        TapeRecorder.Add(node);
+        return node.Output;
+    }
+
+    // ---- Gradients ------------------------------------------------------------------------------------------
+
+    /// <summary>Whether a backward pass has reached this tensor (it has a gradient buffer).</summary>
+    internal bool HasGradient => grad is not null;
+
+    /// <summary>
+    /// The gradient buffer a backward step adds into. A leaf gets a buffer of its own on first use, which stays (and keeps
+    /// accumulating) until the user clears it; an intermediate gets a zeroed one from the pool that the tape takes back.
+    /// </summary>
+    internal Span<T> GradAccumulator() => GradAccumulatorArray();
+
+    /// <summary><see cref="GradAccumulator"/> as the backing array, for kernels that split work over threads.</summary>
+    internal T[] GradAccumulatorArray()
+    {
+        if (gradIsBorrowed)
+        {
+            var own = Rent(Rows, Cols);
+            grad!.values.CopyTo(own.values);
+            grad = own;
+            gradIsBorrowed = false;
+        }
+        grad ??= IsPooled ? RentZeroed(Rows, Cols) : new Tensor<T>(Rows, Cols);
+        return grad.values;
+    }
+
+    /// <summary>
+    /// Seeds backward with an upstream gradient. An intermediate (the usual output) borrows the caller's tensor instead of
+    /// copying it: only this node's own backward step reads it, and nothing writes it (a step that would, through
+    /// <see cref="GradAccumulator"/>, first takes a copy of its own). A leaf adds it to its grad.
+    /// </summary>
+    internal void SeedGradient(Tensor<T> upstream)
+    {
+        if (grad is null && IsPooled)
+        {
+            grad = upstream;
+            gradIsBorrowed = true;
+        }
+        else
+        {
+            var gradient = GradAccumulator();
+            TensorPrimitives.Add(gradient, upstream.values, gradient);
+        }
+    }
+
+    /// <summary>dL/d(this tensor) as it stands; only read on tensors a gradient has reached.</summary>
+    internal Span<T> GradSpan => grad!.values;
+
+    /// <summary><see cref="GradSpan"/> as the backing array.</summary>
+    internal T[] GradArray => grad!.values;
+
+    void IReleasable.Release() => Return();
+
+    /// <summary>Gives an intermediate's gradient back to the pool (a borrowed one back to its owner).</summary>
+    internal void ReleaseGradient()
+    {
+        if (grad is null) return;
+        if (!gradIsBorrowed) grad.Return();
+        grad = null;
+        gradIsBorrowed = false;
+    }
+}

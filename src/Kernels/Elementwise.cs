@@ -1,0 +1,166 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace MiniGrad.Kernels;
+
+/// <summary>
+/// An element-wise function y = f(x), written once for every lane width as <see cref="Invoke{TLanes}"/>. An operator
+/// is a small <c>readonly struct</c> whose fields carry the function's hyperparameters (a slope, an α); a stateless
+/// one is used as <c>default</c>.
+/// </summary>
+internal interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>;
+}
+
+/// <summary>An element-wise function of two operands, y = f(x, a) (PReLU with one learned slope per feature, max(a, b)).</summary>
+internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    TLanes Invoke<TLanes>(TLanes x, TLanes a) where TLanes : struct, ILanes<T, TLanes>;
+}
+
+/// <summary>
+/// The backward rule of an element-wise y = f(x): one element's share of dL/dx, dy · f'(x), from the input x, the
+/// output y and the upstream gradient dy (a rule reads whichever of x and y gives f' most cheaply and stably).
+/// </summary>
+internal interface IGradientOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>;
+}
+
+/// <summary>
+/// The drivers for element-wise work that <c>TensorPrimitives</c> does not have. Each runs an operator over whole spans
+/// through <see cref="Lanes.Run{T, TLoop}"/>: the widest accelerated vectors first, then narrower ones, then scalars,
+/// visiting every element once.
+/// </summary>
+internal static class Elementwise
+{
+    /// <summary>y[i] = f(x[i]). <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    internal static void Map<T, TOperator>(ReadOnlySpan<T> x, Span<T> y, TOperator f = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+    {
+        Check("Map", y.Length, x.Length);
+        var loop = new MapLoop<T, TOperator>(x, y, f);
+        Lanes.Run<T, MapLoop<T, TOperator>>(ref loop);
+    }
+
+    /// <summary>y[i] = f(x[i], a[i]). <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    internal static void Map<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> a, Span<T> y, TOperator f = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IBinaryOperator<T>
+    {
+        Check("Map", y.Length, x.Length, a.Length);
+        var loop = new BinaryMapLoop<T, TOperator>(x, a, y, f);
+        Lanes.Run<T, BinaryMapLoop<T, TOperator>>(ref loop);
+    }
+
+    /// <summary>dx[i] += rule(x[i], y[i], dy[i]): accumulates an element-wise function's backward step.</summary>
+    internal static void AccumulateGradient<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TOperator rule = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IGradientOperator<T>
+    {
+        Check("AccumulateGradient", dx.Length, x.Length, y.Length, dy.Length);
+        var loop = new AccumulateLoop<T, TOperator>(x, y, dy, dx, rule);
+        Lanes.Run<T, AccumulateLoop<T, TOperator>>(ref loop);
+    }
+
+    /// <summary>
+    /// Σᵢ rule(x[i], y[i], dy[i]): the gradient of a parameter shared by every element (a PReLU slope, a Swish β), whose
+    /// per-element shares a backward rule gives. The summation order depends only on the length and the vector width,
+    /// so a result repeats exactly from run to run.
+    /// </summary>
+    internal static T Sum<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, TOperator rule = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IGradientOperator<T>
+    {
+        Check("Sum", dy.Length, x.Length, y.Length);
+        var loop = new SumLoop<T, TOperator>(x, y, dy, rule);
+        Lanes.Run<T, SumLoop<T, TOperator>>(ref loop);
+        return loop.Total;
+    }
+
+    private static void Check(string driver, int length, params ReadOnlySpan<int> others)
+    {
+        foreach (int other in others)
+            if (other != length)
+                throw new ArgumentException($"Elementwise.{driver}: spans of {string.Join(", ", others.ToArray())} and {length} elements must all have the same length.");
+    }
+
+    private ref struct MapLoop<T, TOperator>(ReadOnlySpan<T> x, Span<T> y, TOperator f) : IWidthLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+    {
+        private readonly ReadOnlySpan<T> x = x;
+        private readonly Span<T> y = y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        {
+            ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
+            for (; i <= x.Length - TLanes.Count; i += TLanes.Count)
+                f.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i))).Store(ref Unsafe.Add(ref ys, i));
+            return i;
+        }
+    }
+
+    private ref struct BinaryMapLoop<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> a, Span<T> y, TOperator f) : IWidthLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IBinaryOperator<T>
+    {
+        private readonly ReadOnlySpan<T> x = x, a = a;
+        private readonly Span<T> y = y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        {
+            ref T xs = ref MemoryMarshal.GetReference(x), az = ref MemoryMarshal.GetReference(a), ys = ref MemoryMarshal.GetReference(y);
+            for (; i <= x.Length - TLanes.Count; i += TLanes.Count)
+                f.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)), TLanes.Load(ref Unsafe.Add(ref az, i))).Store(ref Unsafe.Add(ref ys, i));
+            return i;
+        }
+    }
+
+    private ref struct AccumulateLoop<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TOperator rule) : IWidthLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IGradientOperator<T>
+    {
+        private readonly ReadOnlySpan<T> x = x, y = y, dy = dy;
+        private readonly Span<T> dx = dx;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        {
+            ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
+            ref T dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+            for (; i <= dx.Length - TLanes.Count; i += TLanes.Count)
+            {
+                var share = rule.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)), TLanes.Load(ref Unsafe.Add(ref ys, i)), TLanes.Load(ref Unsafe.Add(ref dys, i)));
+                (TLanes.Load(ref Unsafe.Add(ref dxs, i)) + share).Store(ref Unsafe.Add(ref dxs, i));
+            }
+            return i;
+        }
+    }
+
+    private ref struct SumLoop<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, TOperator rule) : IWidthLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IGradientOperator<T>
+    {
+        private readonly ReadOnlySpan<T> x = x, y = y, dy = dy;
+
+        /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
+        public T Total { get; private set; } = T.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        {
+            ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy);
+            var total = TLanes.Zero;
+            for (; i <= dy.Length - TLanes.Count; i += TLanes.Count)
+                total += rule.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)), TLanes.Load(ref Unsafe.Add(ref ys, i)), TLanes.Load(ref Unsafe.Add(ref dys, i)));
+            Total += TLanes.Sum(total);
+            return i;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace MiniGrad.Kernels;
+
+/// <summary>
+/// One register's worth of T, the unit every vector kernel is written in: arithmetic, comparisons, selection,
+/// eˣ and ln x, load and store. A kernel is written once, generic over <c>TLanes</c>, and runs at every width:
+/// <see cref="Lanes512{T}"/>, <see cref="Lanes256{T}"/>, <see cref="Lanes128{T}"/> (each only where the hardware
+/// accelerates it) and <see cref="Lanes1{T}"/>, a single scalar, for the tail and for machines without SIMD.
+/// </summary>
+/// <remarks>
+/// <para>This plays the part of the runtime's own <c>ISimdVector&lt;TSelf, T&gt;</c>, which .NET 10 keeps internal. The
+/// implementations are thin wrappers over <c>Vector512&lt;T&gt;</c> and friends; the JIT compiles each instantiation of
+/// a kernel to straight register code. The three vector widths are one source file (Lanes512.cs), from which the build
+/// makes the 256- and 128-bit forms.</para>
+/// <para>A comparison gives a mask, which only <see cref="ConditionalSelect"/> reads: all bits set per true lane in
+/// the vector forms, one or zero in the scalar form.</para>
+/// </remarks>
+internal interface ILanes<T, TSelf>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TSelf : struct, ILanes<T, TSelf>
+{
+    /// <summary>Whether this width runs in hardware here (the scalar one always does).</summary>
+    static abstract bool IsAccelerated { get; }
+
+    /// <summary>How many T one value holds.</summary>
+    static abstract int Count { get; }
+
+    static abstract TSelf Zero { get; }
+
+    static abstract TSelf One { get; }
+
+    /// <summary>Every lane <paramref name="value"/>.</summary>
+    static abstract TSelf Create(T value);
+
+    static abstract TSelf Load(ref readonly T source);
+
+    void Store(ref T destination);
+
+    static abstract TSelf operator +(TSelf a, TSelf b);
+
+    static abstract TSelf operator -(TSelf a, TSelf b);
+
+    static abstract TSelf operator *(TSelf a, TSelf b);
+
+    static abstract TSelf operator *(TSelf a, T b);
+
+    static abstract TSelf operator /(TSelf a, TSelf b);
+
+    static abstract TSelf operator -(TSelf a);
+
+    /// <summary>a · b + addend, fused where the hardware has FMA.</summary>
+    static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf addend);
+
+    static abstract TSelf Sqrt(TSelf a);
+
+    static abstract TSelf Abs(TSelf a);
+
+    /// <summary>The smaller of a and b per lane; NaN where either is NaN (as <c>T.Min</c>).</summary>
+    static abstract TSelf Min(TSelf a, TSelf b);
+
+    static abstract TSelf GreaterThan(TSelf a, TSelf b);
+
+    static abstract TSelf GreaterThanOrEqual(TSelf a, TSelf b);
+
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+
+    /// <summary>The mask of lanes where a equals b; a NaN lane equals nothing, itself included.</summary>
+    static abstract TSelf Equal(TSelf a, TSelf b);
+
+    /// <summary><paramref name="ifTrue"/> where <paramref name="mask"/> is set, else <paramref name="ifFalse"/>.</summary>
+    static abstract TSelf ConditionalSelect(TSelf mask, TSelf ifTrue, TSelf ifFalse);
+
+    /// <summary>eˣ, the runtime's, accurate to about one ulp.</summary>
+    static abstract TSelf Exp(TSelf x);
+
+    /// <summary>ln x, the runtime's, accurate to about one ulp.</summary>
+    static abstract TSelf Log(TSelf x);
+
+    /// <summary>The sum of the lanes.</summary>
+    static abstract T Sum(TSelf a);
+}
+
+/// <summary>The scalar fallback: one T per "register". Masks are 1 (true) or 0 (false).</summary>
+internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T value = value;
+
+    public static bool IsAccelerated => true;
+    public static int Count => 1;
+    public static Lanes1<T> Zero => new(T.Zero);
+    public static Lanes1<T> One => new(T.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Create(T value) => new(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Load(ref readonly T source) => new(source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination) => destination = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> operator +(Lanes1<T> a, Lanes1<T> b) => new(a.value + b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> operator -(Lanes1<T> a, Lanes1<T> b) => new(a.value - b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> operator *(Lanes1<T> a, Lanes1<T> b) => new(a.value * b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> operator *(Lanes1<T> a, T b) => new(a.value * b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> operator /(Lanes1<T> a, Lanes1<T> b) => new(a.value / b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> operator -(Lanes1<T> a) => new(-a.value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> MultiplyAdd(Lanes1<T> a, Lanes1<T> b, Lanes1<T> addend) => new(a.value * b.value + addend.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Sqrt(Lanes1<T> a) => new(T.Sqrt(a.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Abs(Lanes1<T> a) => new(T.Abs(a.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Min(Lanes1<T> a, Lanes1<T> b) => new(T.Min(a.value, b.value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> GreaterThan(Lanes1<T> a, Lanes1<T> b) => Mask(a.value > b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> GreaterThanOrEqual(Lanes1<T> a, Lanes1<T> b) => Mask(a.value >= b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> LessThan(Lanes1<T> a, Lanes1<T> b) => Mask(a.value < b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Equal(Lanes1<T> a, Lanes1<T> b) => Mask(a.value == b.value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ConditionalSelect(Lanes1<T> mask, Lanes1<T> ifTrue, Lanes1<T> ifFalse) => mask.value != T.Zero ? ifTrue : ifFalse;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Exp(Lanes1<T> x) => new(T.Exp(x.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Log(Lanes1<T> x) => new(T.Log(x.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Lanes1<T> a) => a.value;
+
+    private static Lanes1<T> Mask(bool condition) => condition ? One : Zero;
+}
+
+/// <summary>
+/// A loop over a span, written once as <see cref="Run{TLanes}"/> for any lane width: it processes elements from
+/// <c>start</c> in steps of <c>TLanes.Count</c> while a whole step fits, and returns where it stopped.
+/// </summary>
+internal interface IWidthLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    int Run<TLanes>(int start) where TLanes : struct, ILanes<T, TLanes>;
+}
+
+/// <summary>The one driver of every vector loop: the widest accelerated width first, then each narrower one, then scalars.</summary>
+internal static class Lanes
+{
+    /// <summary>
+    /// Runs <paramref name="loop"/> at 512, 256 and 128 bits where the hardware accelerates them, then one element at a
+    /// time for the rest. Each element is visited exactly once (no overlapping last vector), so accumulating loops are
+    /// safe, and which width handles which element depends only on the length.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Run<T, TLoop>(ref TLoop loop)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLoop : struct, IWidthLoop<T>, allows ref struct
+    {
+        int i = 0;
+        if (Lanes512<T>.IsAccelerated) i = loop.Run<Lanes512<T>>(i);
+        if (Lanes256<T>.IsAccelerated) i = loop.Run<Lanes256<T>>(i);
+        if (Lanes128<T>.IsAccelerated) i = loop.Run<Lanes128<T>>(i);
+        loop.Run<Lanes1<T>>(i);
+    }
+
+    /// <summary>The widest width accelerated here, in lanes of T (1 when there is no SIMD).</summary>
+    internal static int WidestCount<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Lanes512<T>.IsAccelerated ? Lanes512<T>.Count
+        : Lanes256<T>.IsAccelerated ? Lanes256<T>.Count
+        : Lanes128<T>.IsAccelerated ? Lanes128<T>.Count
+        : 1;
+}
