@@ -1,3 +1,4 @@
+using MiniGrad.Kernels;
 using System.Diagnostics;
 using System.Globalization;
 

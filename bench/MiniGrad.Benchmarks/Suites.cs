@@ -1,3 +1,4 @@
+using MiniGrad.Kernels;
 using BenchmarkDotNet.Attributes;
 using MiniGrad.Activations;
 using MiniGrad.Layers;

@@ -1,3 +1,4 @@
+using MiniGrad.Kernels;
 using MiniGrad.Activations;
 using MiniGrad.Layers;
 using MiniGrad.Losses;

@@ -1,3 +1,4 @@
+using MiniGrad.Layers;
 using MiniGrad.Data;
 using MiniGrad.Diagnostics;
 

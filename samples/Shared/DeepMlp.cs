@@ -18,10 +18,10 @@ public static class DeepMlp
         var modules = new List<Module<float>>();
         for (int l = 0; l < depth; l++)
         {
-            modules.Add(new Dense<float>(l == 0 ? inputs : width, width, rng, init));
+            modules.Add(new Dense<float>(l == 0 ? inputs : width, width, init, rng));
             modules.Add(Activation.Create<float>(activation, rng));
         }
-        modules.Add(new Dense<float>(width, outputs, rng, outputInit));
+        modules.Add(new Dense<float>(width, outputs, outputInit, rng));
         return new Sequential<float>([.. modules]);
     }
 

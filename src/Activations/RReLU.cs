@@ -97,15 +97,25 @@ public sealed class RReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     }
 
     /// <summary>
-    /// In training, each element's own random slope, as the last recorded forward pass drew it; in evaluation, the leaky
-    /// ReLU's derivative.
+    /// In training, each element's own random slope: as the last recorded forward pass drew it, or else read back as y/x
+    /// where x &lt; 0 (at x = 0, where y tells nothing, the mean slope); in evaluation, the leaky ReLU's derivative.
     /// </summary>
     void IElementwise<T>.Derivatives(Tensor<T> input, Tensor<T> output, Span<T> derivative)
     {
-        if (IsTraining && lastSlopes is { IsReleased: false } slopes && slopes.Length == derivative.Length)
-            slopes.Span.CopyTo(derivative);
-        else
+        if (!IsTraining)
+        {
             ((IElementwise<T>)evaluation).Derivatives(input, output, derivative);
+            return;
+        }
+        if (lastSlopes is { IsReleased: false } slopes && slopes.Length == derivative.Length)
+        {
+            slopes.Span.CopyTo(derivative);
+            return;
+        }
+        ReadOnlySpan<T> x = input.Span, y = output.Span;
+        T mean = T.CreateTruncating(EvalSlope);
+        for (int i = 0; i < x.Length; i++)
+            derivative[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? y[i] / x[i] : mean;
     }
 
     /// <summary><c>RReLU(lower: 0.125, upper: 0.333…)</c>, in the invariant culture.</summary>

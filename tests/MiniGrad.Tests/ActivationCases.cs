@@ -10,12 +10,13 @@ internal static class ActivationCases
     /// <summary>Every element-wise activation (those with a scalar Apply/Derivative and vector kernels).</summary>
     public static readonly string[] Elementwise =
     [
-        "Sigmoid", "Tanh", "ReLU", "Identity", "LeakyReLU", "LeakyReLU(0.2)", "PReLU", "PReLU(-0.3)", "RReLU",
+        "Sigmoid", "Tanh", "ReLU", "Identity", "LeakyReLU", "LeakyReLU(0.2)",
         "ELU", "ELU(0.5)", "SELU", "GELU", "GELU(tanh)", "SiLU", "SiLU(1.7)", "Softplus", "Softplus(2, 5)", "Mish",
     ];
 
-    /// <summary>Every activation module: the element-wise ones, and those with a learned parameter or a row-wise rule.</summary>
-    public static readonly string[] Modules = [.. Elementwise, "PReLU(per feature)", "SiLU(learnable)", "RReLU(train)", "Softmax", "Softmax(0.5)", "LogSoftmax"];
+    /// <summary>Every activation module: the element-wise ones, and those with a learned or random parameter or a row-wise rule.</summary>
+    public static readonly string[] Modules =
+        [.. Elementwise, "PReLU", "PReLU(-0.3)", "PReLU(per feature)", "Swish", "RReLU", "RReLU(train)", "Softmax", "Softmax(0.5)", "LogSoftmax"];
 
     public static TheoryData<string> ElementwiseNames => new(Elementwise);
 
@@ -29,9 +30,6 @@ internal static class ActivationCases
         "Identity" => new Identity<T>(),
         "LeakyReLU" => new LeakyReLU<T>(),
         "LeakyReLU(0.2)" => new LeakyReLU<T>(slope: 0.2),
-        "PReLU" => new PReLU<T>(),
-        "PReLU(-0.3)" => new PReLU<T>(init: -0.3),
-        "RReLU" => Eval(new RReLU<T>(rng: new Random(11))),
         "ELU" => new ELU<T>(),
         "ELU(0.5)" => new ELU<T>(alpha: 0.5),
         "SELU" => new SELU<T>(),
@@ -48,8 +46,11 @@ internal static class ActivationCases
     /// <summary>The module for a case; <paramref name="features"/> is the input width (for per-feature PReLU).</summary>
     public static Module<T> CreateModule<T>(string name, int features) where T : unmanaged, IFloatingPointIeee754<T> => name switch
     {
+        "PReLU" => new PReLU<T>(),
+        "PReLU(-0.3)" => new PReLU<T>(init: -0.3),
         "PReLU(per feature)" => PerFeaturePReLU<T>(features),
-        "SiLU(learnable)" => new SiLU<T>(beta: 0.8, learnable: true),
+        "Swish" => new Swish<T>(beta: 0.8),
+        "RReLU" => Eval(new RReLU<T>(rng: new Random(11))),
         "RReLU(train)" => new RReLU<T>(rng: new Random(5)),
         "Softmax" => new Softmax<T>(),
         "Softmax(0.5)" => new Softmax<T>(temperature: 0.5),
@@ -60,7 +61,7 @@ internal static class ActivationCases
     /// <summary>A per-feature PReLU whose slopes differ from one another, so a mix-up of features shows.</summary>
     private static PReLU<T> PerFeaturePReLU<T>(int features) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var prelu = new PReLU<T>(features: features);
+        var prelu = new PReLU<T>(numParameters: features);
         for (int c = 0; c < features; c++) prelu.Slope[0, c] = T.CreateTruncating(0.1 + 0.1 * c);
         return prelu;
     }

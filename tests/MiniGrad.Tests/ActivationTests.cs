@@ -40,7 +40,7 @@ public class ActivationTests
     {
         Assert.Equal(1.0507009873554805, SELU<double>.Scale);
         Assert.Equal(1.6732632423543772, SELU<double>.Alpha);
-        Assert.Equal(1.0507009873554805f, SELU<float>.Scale);
+        Assert.Equal(1.0507009873554805f, new SELU<float>().Apply(1f));
         var selu = new SELU<double>();
         Assert.Equal(1.0507009873554805, selu.Apply(1), 1e-16);
         Assert.Equal(1.0507009873554805 * 1.6732632423543772 * (Math.Exp(-1) - 1), selu.Apply(-1), 1e-15);
@@ -201,13 +201,13 @@ public class ActivationTests
     [Fact]
     public void PReLU_per_feature_slopes_get_their_own_gradients()
     {
-        var prelu = new PReLU<double>(init: 0.5, features: 3);
+        var prelu = new PReLU<double>(init: 0.5, numParameters: 3);
         Assert.Equal("1x3", prelu.Slope.Shape);
         var x = Tensor<double>.FromArray(new double[,] { { -1, -2, 3 }, { -4, 5, -6 } }, requiresGrad: true);
         using (var tape = new Tape()) tape.Backward(prelu.Forward(x).Sum());
         Assert.Equal(new double[,] { { -5, -2, -6 } }, prelu.Slope.Grad!.ToArray());
         var error = Assert.Throws<ArgumentException>(() => prelu.Forward(Tensor<double>.Zeros(2, 4)));
-        Assert.Contains("PReLU(features: 3)", error.Message);
+        Assert.Contains("PReLU(num_parameters: 3)", error.Message);
         Assert.Contains("2x4", error.Message);
     }
 
@@ -288,18 +288,21 @@ public class ActivationTests
         Assert.Equal(evaluated.ToArray(), a.Forward(x).ToArray());
     }
 
-    // ---- SiLU with a learned β -----------------------------------------------------------------------------
+    // ---- Swish: SiLU with a learned β ----------------------------------------------------------------------
 
     [Fact]
-    public void SiLU_learns_beta_only_when_asked()
+    public void Swish_learns_beta_and_SiLU_does_not()
     {
         Assert.Empty(new SiLU<double>().Parameters());
-        var silu = new SiLU<double>(beta: 1.5, learnable: true);
-        Assert.Same(silu.Beta, Assert.Single(silu.Parameters()));
+        var swish = new Swish<double>(beta: 1.5);
+        var (name, beta) = Assert.Single(swish.NamedParameters());
+        Assert.Equal("beta", name);
+        Assert.Same(swish.Beta, beta);
         var x = Tensor<double>.FromArray(new double[,] { { -1, 2 } });
-        using (var tape = new Tape()) tape.Backward(silu.Forward(x).Sum());
+        using (var tape = new Tape()) tape.Backward(swish.Forward(x).Sum());
         double Share(double v) { double s = 1 / (1 + Math.Exp(-1.5 * v)); return v * v * s * (1 - s); }
-        Assert.Equal(Share(-1) + Share(2), silu.Beta.Grad![0, 0], 1e-15);
+        Assert.Equal(Share(-1) + Share(2), swish.Beta.Grad![0, 0], 1e-15);
+        Assert.Equal(new SiLU<double>(1.5).Forward(x).ToArray(), swish.Forward(x).ToArray());
     }
 
     // ---- Softmax -------------------------------------------------------------------------------------------
@@ -378,7 +381,7 @@ public class ActivationTests
         Assert.Equal("slope", Assert.Throws<ArgumentOutOfRangeException>(() => new LeakyReLU<float>(double.NaN)).ParamName);
         Assert.Equal("alpha", Assert.Throws<ArgumentOutOfRangeException>(() => new ELU<float>(double.PositiveInfinity)).ParamName);
         Assert.Equal("init", Assert.Throws<ArgumentOutOfRangeException>(() => new PReLU<float>(double.NaN)).ParamName);
-        Assert.Equal("features", Assert.Throws<ArgumentOutOfRangeException>(() => new PReLU<float>(features: 0)).ParamName);
+        Assert.Equal("numParameters", Assert.Throws<ArgumentOutOfRangeException>(() => new PReLU<float>(numParameters: 0)).ParamName);
         Assert.Equal("upper", Assert.Throws<ArgumentOutOfRangeException>(() => new RReLU<float>(lower: 0.3, upper: 0.1)).ParamName);
         Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<float>(beta: 0)).ParamName);
         Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<float>(threshold: double.NaN)).ParamName);
@@ -395,7 +398,7 @@ public class ActivationTests
         Assert.Equal("LeakyReLU(slope: 0.2)", new LeakyReLU<double>(0.2).ToString());
         Assert.Equal("GELU(approximate: tanh)", new GELU<double>(approximate: true).ToString());
         Assert.Equal("Softmax(temperature: 2)", new Softmax<double>(2).ToString());
-        Assert.Equal("PReLU(features: 4)", new PReLU<double>(features: 4).ToString());
+        Assert.Equal("PReLU(num_parameters: 4)", new PReLU<double>(numParameters: 4).ToString());
         Assert.Equal("SELU", new SELU<double>().ToString());
     }
 }

@@ -47,7 +47,7 @@ public class DiagnosticsTests
     {
         var rng = new Random(2);
         var modules = new List<Module<double>>();
-        for (int i = 0; i < 6; i++) modules.AddRange([new Dense<double>(32, 32, rng, WeightInit.XavierUniform), new Sigmoid<double>()]);
+        for (int i = 0; i < 6; i++) modules.AddRange([new Dense<double>(32, 32, WeightInit.XavierUniform, rng), new Sigmoid<double>()]);
         modules.Add(new Dense<double>(32, 1, rng));
         var model = new Sequential<double>([.. modules]);
         using var monitor = new GradientFlowMonitor<double>(model);
@@ -105,19 +105,19 @@ public class DiagnosticsTests
     public void Derivatives_use_each_feature_slope_of_PReLU_and_each_random_slope_of_RReLU()
     {
         var rng = new Random(4);
-        var prelu = new PReLU<double>(init: 0.25, features: 4);
+        var prelu = new PReLU<double>(init: 0.25, numParameters: 4);
         for (int c = 0; c < 4; c++) prelu.Slope[0, c] = 0.1 * (c + 1);
         var rrelu = new RReLU<double>(rng: rng);
         var x = Tensor<double>.RandomNormal(50, 4, rng);
 
         var y = prelu.Forward(x);
         var derivative = new double[x.Length];
-        prelu.Derivatives(x, y, Enumerable.Repeat(1.0, x.Length).ToArray(), derivative);
+        ((IElementwise<double>)prelu).Derivatives(x, y, derivative);
         for (int i = 0; i < x.Length; i++)
             Assert.Equal(x.Span[i] > 0 ? 1 : 0.1 * (i % 4 + 1), derivative[i], 15);
 
         y = rrelu.Forward(x);
-        rrelu.Derivatives(x, y, Enumerable.Repeat(1.0, x.Length).ToArray(), derivative);
+        ((IElementwise<double>)rrelu).Derivatives(x, y, derivative);
         for (int i = 0; i < x.Length; i++)
             Assert.Equal(x.Span[i] > 0 ? 1 : y.Span[i] / x.Span[i], derivative[i], 15);
         Assert.Contains(derivative, d => d > 1.0 / 8 && d < 1.0 / 3 && Math.Abs(d - (1.0 / 8 + 1.0 / 3) / 2) > 1e-3);
@@ -127,7 +127,7 @@ public class DiagnosticsTests
         using (var tape = new Tape())
         {
             y = rrelu.Forward(leaf);
-            rrelu.Derivatives(leaf, y, Enumerable.Repeat(1.0, x.Length).ToArray(), derivative);
+            ((IElementwise<double>)rrelu).Derivatives(leaf, y, derivative);
             tape.Backward(y, Tensor<double>.Ones(y.Rows, y.Cols));
         }
         for (int i = 0; i < x.Length; i++) Assert.Equal(leaf.Grad!.Span[i], derivative[i]);

@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Tests;
 
@@ -9,28 +9,19 @@ public class ElementwiseDriverTests
     /// <summary>f(x) = 2x + 1; applying it twice in place shows each element is read before it is written.</summary>
     private readonly struct Affine : IUnaryOperator<double>
     {
-        public double Invoke(double x) => 2 * x + 1;
-        public Vector128<double> Invoke(Vector128<double> x) => x * 2 + Vector128<double>.One;
-        public Vector256<double> Invoke(Vector256<double> x) => x * 2 + Vector256<double>.One;
-        public Vector512<double> Invoke(Vector512<double> x) => x * 2 + Vector512<double>.One;
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<double, TLanes> => x * 2.0 + TLanes.One;
     }
 
     /// <summary>dx += dy · (x + y), so each of the three inputs matters.</summary>
     private readonly struct Mixed : IGradientOperator<float>
     {
-        public float Invoke(float x, float y, float dy) => dy * (x + y);
-        public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> dy) => dy * (x + y);
-        public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy) => dy * (x + y);
-        public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy) => dy * (x + y);
+        public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<float, TLanes> => dy * (x + y);
     }
 
     /// <summary>f(x, a) = k·(x − a), with k a field, so a lost or swapped operand or parameter shows.</summary>
     private readonly struct ScaledDifference(double k) : IBinaryOperator<double>
     {
-        public double Invoke(double x, double a) => k * (x - a);
-        public Vector128<double> Invoke(Vector128<double> x, Vector128<double> a) => (x - a) * k;
-        public Vector256<double> Invoke(Vector256<double> x, Vector256<double> a) => (x - a) * k;
-        public Vector512<double> Invoke(Vector512<double> x, Vector512<double> a) => (x - a) * k;
+        public TLanes Invoke<TLanes>(TLanes x, TLanes a) where TLanes : struct, ILanes<double, TLanes> => (x - a) * k;
     }
 
     [Fact]

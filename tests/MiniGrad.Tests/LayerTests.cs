@@ -71,7 +71,7 @@ public class LayerTests
     [InlineData(WeightInit.LeCunNormal, 1.0 / 300)]
     public void Init_schemes_give_their_variance_and_a_zero_bias(WeightInit scheme, double variance)
     {
-        var dense = new Dense<double>(300, 200, new Random(3), scheme);
+        var dense = new Dense<double>(300, 200, scheme, new Random(3));
         Assert.InRange(Variance(dense.Weight), 0.95 * variance, 1.05 * variance);
         Assert.All(dense.Bias.AsSpan().ToArray(), b => Assert.Equal(0.0, b));
         if (scheme.ToString().EndsWith("Uniform"))
@@ -84,8 +84,8 @@ public class LayerTests
     [Fact]
     public void Init_is_reproducible_from_the_callers_random()
     {
-        var a = new Dense<float>(4, 4, new Random(9), WeightInit.HeNormal);
-        var b = new Dense<float>(4, 4, new Random(9), WeightInit.HeNormal);
+        var a = new Dense<float>(4, 4, WeightInit.HeNormal, new Random(9));
+        var b = new Dense<float>(4, 4, WeightInit.HeNormal, new Random(9));
         Assert.Equal(a.Weight.ToArray(), b.Weight.ToArray());
     }
 
@@ -93,9 +93,9 @@ public class LayerTests
     public void Init_gain_scales_the_spread()
     {
         var weight = Tensor<double>.Zeros(400, 400);
-        Init.XavierNormal(weight, new Random(4), gain: 5.0 / 3);
+        Init.XavierNormal(weight, gain: 5.0 / 3, new Random(4));
         Assert.InRange(Variance(weight), 0.95 * 25.0 / 9 * 2 / 800, 1.05 * 25.0 / 9 * 2 / 800);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Init.HeUniform(weight, new Random(0), gain: double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Init.HeUniform(weight, gain: double.NaN, new Random(0)));
     }
 
     [Fact]

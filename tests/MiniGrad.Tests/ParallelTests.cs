@@ -21,7 +21,7 @@ public class ParallelTests
         var x = Tensor<float>.RandomNormal(300, 311, rng, requiresGrad: true);
         var upstream = Tensor<float>.RandomNormal(300, 311, rng);
         var activation = Activation.Create<float>(name);
-        Assert.True(x.Length >= Tensor<float>.ParallelActivationLength);
+        Assert.True(x.Length >= ElementwiseActivation<float>.ParallelLength);
 
         float[] output, gradient;
         using (var tape = new Tape())

@@ -93,11 +93,67 @@ public class TapeTests
     }
 
     [Fact]
-    public void One_tape_per_thread()
+    public void A_new_tape_closes_the_one_still_open_on_its_thread()
     {
-        using var tape = new Tape();
-        var error = Assert.Throws<InvalidOperationException>(() => new Tape());
-        Assert.Contains("already open", error.Message);
+        var x = Tensor<double>.Ones(2, 2, requiresGrad: true);
+        var abandoned = new Tape();          // never disposed, never run: as an exception thrown mid-step leaves it
+        var lost = x.Exp();
+        Assert.Equal(1, abandoned.Count);
+
+        using (var next = new Tape())        // does not throw, and does not inherit the abandoned record
+        {
+            Assert.Equal(0, next.Count);
+            next.Backward(x.Square().Sum());
+        }
+        Assert.Equal(new double[,] { { 2, 2 }, { 2, 2 } }, x.Grad!.ToArray()); // only the new tape's pass reached x
+        var error = Assert.Throws<InvalidOperationException>(() => abandoned.Count);
+        Assert.Contains("closed", error.Message);
+        Assert.Throws<InvalidOperationException>(() => lost[0, 0]); // its intermediates went back to the pool
+        abandoned.Dispose(); // harmless now
+    }
+
+    [Fact]
+    public void A_finished_tape_that_is_never_disposed_records_nothing_more_and_blocks_nothing()
+    {
+        var w = Tensor<double>.FromArray(new double[,] { { 3 } }, requiresGrad: true);
+        var finished = new Tape();
+        finished.Backward((w * w).Sum());
+        Assert.False(Tape.IsRecording);
+        var inference = w * 2.0;               // after backward nothing is recorded: a plain result
+        Assert.True(inference.IsLeaf);
+        Assert.Equal(6.0, inference[0, 0]);
+
+        for (int step = 0; step < 3; step++)   // later steps on this thread run as usual
+            using (var tape = new Tape()) tape.Backward((w * w).Sum());
+        Assert.Equal(4 * 6.0, w.Grad![0, 0]);
+    }
+
+    [Fact]
+    public void An_abandoned_tape_on_a_pool_thread_does_not_poison_later_work_there()
+    {
+        var w = Tensor<double>.FromArray(new double[,] { { 3 } }, requiresGrad: true);
+        var results = new double[4];
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var tape = new Tape();
+                _ = (w * w).Sum();
+                throw new InvalidDataException("a request fails mid-step, before Backward and Dispose");
+            }
+            catch (InvalidDataException)
+            {
+            }
+            for (int request = 0; request < results.Length; request++)
+            {
+                var x = Tensor<double>.FromArray(new double[,] { { request } }, requiresGrad: true);
+                using (var tape = new Tape()) tape.Backward((x * x).Sum());
+                results[request] = x.Grad![0, 0];
+            }
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal([0.0, 2, 4, 6], results);
     }
 
     [Fact]
@@ -123,24 +179,29 @@ public class TapeTests
     }
 
     [Fact]
-    public void Intermediates_are_released_after_backward_but_the_loss_stays_until_dispose()
+    public void Intermediates_stay_readable_until_dispose_and_the_loss_until_the_next_tape()
     {
         var x = Tensor<double>.Ones(2, 2, requiresGrad: true);
-        Tensor<double> hidden, loss;
+        Tensor<double> hidden, loss, kept;
         using (var tape = new Tape())
         {
             hidden = x * 2.0;
             loss = hidden.Sum();
-            var kept = hidden.Detach();
+            kept = hidden.Detach();
             tape.Backward(loss);
             Assert.Equal(8.0, loss.Item);
-            Assert.Equal(2.0, kept[0, 0]);
-            var error = Assert.Throws<InvalidOperationException>(() => hidden[0, 0]);
-            Assert.Contains("Detach", error.Message);
+            Assert.Equal(new double[,] { { 2, 2 }, { 2, 2 } }, hidden.ToArray()); // PyTorch's habit: read the logits after backward
+            Assert.Null(hidden.Grad);                                             // an intermediate's gradient is not kept
         }
-        Assert.Throws<InvalidOperationException>(() => loss.Item);
-        Assert.Equal(1.0, x[0, 0]); // leaves are never released
+        var error = Assert.Throws<InvalidOperationException>(() => hidden[0, 0]);
+        Assert.Contains("Detach", error.Message);
+        Assert.Equal(8.0, loss.Item);      // losses.Add(loss.Item) after the using block
+        Assert.Equal(2.0, kept[0, 0]);
+        Assert.Equal(1.0, x[0, 0]);        // leaves are never released
         Assert.NotNull(x.Grad);
+
+        using (new Tape())                 // the next tape takes the loss's memory back
+            Assert.Throws<InvalidOperationException>(() => loss.Item);
     }
 
     [Fact]
@@ -167,9 +228,9 @@ public class TapeTests
         }
 
         Step();
-        long created = TensorPool<float>.Created;
+        long created = Tensor<float>.PoolCreated;
         for (int i = 0; i < 5; i++) Step();
-        Assert.Equal(created, TensorPool<float>.Created);
+        Assert.Equal(created, Tensor<float>.PoolCreated);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class TensorTests
         Assert.All(Tensor<float>.Full(3, 1, 2.5f).AsSpan().ToArray(), v => Assert.Equal(2.5f, v));
         var u = Tensor<double>.Random(50, 40, new Random(0));
         Assert.All(u.AsSpan().ToArray(), v => Assert.InRange(v, 0.0, 1.0));
-        var n = Tensor<double>.RandomNormal(100, 100, new Random(0), mean: 3, std: 2);
+        var n = Tensor<double>.RandomNormal(100, 100, mean: 3, std: 2, new Random(0));
         double mean = n.Mean().Item, variance = (n - mean).Square().Mean().Item;
         Assert.InRange(mean, 2.9, 3.1);
         Assert.InRange(variance, 3.8, 4.2);

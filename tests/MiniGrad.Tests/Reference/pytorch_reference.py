@@ -65,10 +65,10 @@ for dtype, type_name in [(torch.float32, "float"), (torch.float64, "double")]:
     ones = [[1.0] * len(POINTS)]
     for name, function in ELEMENTWISE.items():
         cases.append({"name": name, "type": type_name, "x": [POINTS], "weights": ones, **run(function, [POINTS], ones, dtype)})
-    # PReLU's shared slope and SiLU's learned beta, with their gradients.
+    # PReLU's shared slope and Swish's learned beta, with their gradients.
     cases.append({"name": "PReLU", "type": type_name, "x": [POINTS], "weights": ones, "parameter": [0.25],
                   **run(lambda x, a: F.prelu(x, a), [POINTS], ones, dtype, [0.25])})
-    cases.append({"name": "SiLU(learnable)", "type": type_name, "x": [POINTS], "weights": ones, "parameter": [0.8],
+    cases.append({"name": "Swish", "type": type_name, "x": [POINTS], "weights": ones, "parameter": [0.8],
                   **run(lambda x, b: x * torch.sigmoid(b * x), [POINTS], ones, dtype, [0.8])})
     for name, function in ROWWISE.items():
         cases.append({"name": name, "type": type_name, "x": ROWS, "weights": WEIGHTS, **run(function, ROWS, WEIGHTS, dtype)})
