@@ -70,9 +70,7 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
     }
 
     /// <summary>A hyperparameter as T, after checking that it is finite.</summary>
-    private protected static T Finite(double value, string name) =>
-        double.IsFinite(value) ? T.CreateTruncating(value)
-        : throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be a finite number; got {value}."));
+    private protected static T Finite(double value, string name) => T.CreateTruncating(Require.Finite(value, name));
 
     private protected void CheckLengths(params ReadOnlySpan<int> lengths)
     {

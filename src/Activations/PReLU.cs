@@ -26,8 +26,7 @@ public sealed class PReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="init"/> is not finite or <paramref name="numParameters"/> is below 1.</exception>
     public PReLU(double init = 0.25, int numParameters = 1)
     {
-        if (!double.IsFinite(init))
-            throw new ArgumentOutOfRangeException(nameof(init), init, string.Create(CultureInfo.InvariantCulture, $"init must be a finite number; got {init}."));
+        Require.Finite(init, nameof(init));
         ArgumentOutOfRangeException.ThrowIfLessThan(numParameters, 1);
         Slope = RegisterParameter("weight", Tensor<T>.Full(1, numParameters, T.CreateTruncating(init), requiresGrad: true));
     }

@@ -31,10 +31,9 @@ public sealed class RReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="upper"/> &lt; <paramref name="lower"/>.</exception>
     public RReLU(double lower = 1.0 / 8, double upper = 1.0 / 3, Random? rng = null)
     {
-        if (!double.IsFinite(lower))
-            throw new ArgumentOutOfRangeException(nameof(lower), lower, string.Create(CultureInfo.InvariantCulture, $"lower must be a finite number; got {lower}."));
+        Require.Finite(lower, nameof(lower));
         if (!double.IsFinite(upper) || upper < lower)
-            throw new ArgumentOutOfRangeException(nameof(upper), upper, string.Create(CultureInfo.InvariantCulture, $"upper must be a finite number ≥ lower ({lower}); got {upper}."));
+            throw Require.OutOfRange(nameof(upper), upper, string.Create(CultureInfo.InvariantCulture, $"must be a finite number ≥ lower ({lower})"));
         (Lower, Upper) = (lower, upper);
         evaluation = new LeakyReLU<T>((lower + upper) / 2);
         this.rng = rng ?? Random.Shared;

@@ -28,10 +28,7 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
     /// <exception cref="ArgumentOutOfRangeException">τ is not a finite positive number.</exception>
     public Softmax(double temperature = 1.0)
     {
-        if (!(temperature > 0) || !double.IsFinite(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
-                string.Create(CultureInfo.InvariantCulture, $"temperature must be a finite number > 0; got {temperature}."));
-        Temperature = temperature;
+        Temperature = Require.Positive(temperature, nameof(temperature));
         inverseTemperature = T.CreateTruncating(1 / temperature);
     }
 

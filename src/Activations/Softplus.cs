@@ -23,9 +23,7 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
     /// <exception cref="ArgumentOutOfRangeException">β is not a finite positive number, or the threshold is not finite.</exception>
     public Softplus(double beta = 1, double threshold = 20)
     {
-        if (!(beta > 0) || !double.IsFinite(beta))
-            throw new ArgumentOutOfRangeException(nameof(beta), beta, string.Create(CultureInfo.InvariantCulture, $"beta must be a finite number > 0; got {beta}."));
-        (Beta, betaT) = (beta, T.CreateTruncating(beta));
+        (Beta, betaT) = (Require.Positive(beta, nameof(beta)), T.CreateTruncating(beta));
         (Threshold, thresholdT) = (threshold, Finite(threshold, nameof(threshold)));
     }
 

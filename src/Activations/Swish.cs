@@ -22,8 +22,7 @@ public sealed class Swish<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <exception cref="ArgumentOutOfRangeException">β is not finite.</exception>
     public Swish(double beta = 1.0)
     {
-        if (!double.IsFinite(beta))
-            throw new ArgumentOutOfRangeException(nameof(beta), beta, string.Create(CultureInfo.InvariantCulture, $"beta must be a finite number; got {beta}."));
+        Require.Finite(beta, nameof(beta));
         Beta = RegisterParameter("beta", Tensor<T>.Full(1, 1, T.CreateTruncating(beta), requiresGrad: true));
     }
 

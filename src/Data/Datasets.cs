@@ -1,4 +1,5 @@
 using System.Numerics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Data;
 
@@ -37,7 +38,7 @@ public static class Datasets
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerClass, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        if (!double.IsFinite(noise) || noise < 0) throw new ArgumentOutOfRangeException(nameof(noise), noise, "noise must be finite and ≥ 0.");
+        Require.NonNegative(noise, nameof(noise));
         ArgumentNullException.ThrowIfNull(rng);
 
         var inputs = Tensor<T>.Zeros(classes * pointsPerClass, 2);

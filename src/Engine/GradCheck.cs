@@ -1,4 +1,5 @@
 namespace MiniGrad;
+using MiniGrad.Kernels;
 
 /// <summary>
 /// Checks the tape's analytic gradients against central differences, in double precision: for a scalar
@@ -35,8 +36,9 @@ public static class GradCheck
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
-        if (!(eps > 0) || !double.IsFinite(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and > 0.");
-        if (!(atol >= 0) || !(rtol >= 0)) throw new ArgumentOutOfRangeException(nameof(atol), "atol and rtol must be ≥ 0.");
+        Require.Positive(eps, nameof(eps));
+        Require.NonNegative(atol, nameof(atol));
+        Require.NonNegative(rtol, nameof(rtol));
         for (int k = 0; k < inputs.Count; k++)
         {
             var input = inputs[k] ?? throw new ArgumentNullException(nameof(inputs), $"GradCheck: input {k} is null.");

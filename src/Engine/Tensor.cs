@@ -271,8 +271,8 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
     internal void FillUniform(double low, double high, System.Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        if (!double.IsFinite(low) || !double.IsFinite(high) || low > high)
-            throw new ArgumentOutOfRangeException(nameof(high), string.Create(CultureInfo.InvariantCulture, $"A uniform distribution needs finite bounds with low ≤ high; got [{low}, {high})."));
+        Require.Finite(low, nameof(low));
+        if (!double.IsFinite(high) || high < low) throw Require.OutOfRange(nameof(high), high, $"must be a finite number ≥ low ({low.ToString(CultureInfo.InvariantCulture)})");
         for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(low + (high - low) * rng.NextDouble());
     }
 
@@ -281,8 +281,8 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
     internal void FillNormal(double mean, double std, System.Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        if (!double.IsFinite(mean)) throw new ArgumentOutOfRangeException(nameof(mean), mean, "mean must be finite.");
-        if (!double.IsFinite(std) || std < 0) throw new ArgumentOutOfRangeException(nameof(std), std, "std must be finite and ≥ 0.");
+        Require.Finite(mean, nameof(mean));
+        Require.NonNegative(std, nameof(std));
         for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(MathNet.Numerics.Distributions.Normal.Sample(rng, mean, std));
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Layers;
 
@@ -129,5 +130,5 @@ public static class Init
     }
 
     private static double Gain(double gain) =>
-        double.IsFinite(gain) && gain >= 0 ? gain : throw new ArgumentOutOfRangeException(nameof(gain), gain, "gain must be finite and ≥ 0.");
+        Require.NonNegative(gain, nameof(gain));
 }

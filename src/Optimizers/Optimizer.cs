@@ -1,4 +1,5 @@
 using System.Numerics;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Optimizers;
 
@@ -62,14 +63,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/> unless the value is finite and ≥ 0.</summary>
     protected static void RequireNonNegative(double value, string name)
     {
-        if (!double.IsFinite(value) || value < 0)
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number ≥ 0.");
+        Require.NonNegative(value, name);
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/> unless 0 ≤ value &lt; 1.</summary>
     protected static void RequireUnitInterval(double value, string name)
     {
-        if (!(value >= 0 && value < 1))
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
+        Require.UnitInterval(value, name);
     }
 }

@@ -34,7 +34,8 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         RequireNonNegative(dampening, nameof(dampening));
         RequireNonNegative(weightDecay, nameof(weightDecay));
         if (nesterov && (momentum <= 0 || dampening != 0))
-            throw new ArgumentException($"Nesterov momentum needs momentum > 0 and dampening 0; got momentum {momentum}, dampening {dampening}.", nameof(nesterov));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Nesterov momentum needs momentum > 0 and dampening 0; got momentum {momentum}, dampening {dampening}."), nameof(nesterov));
         Momentum = momentum;
         Dampening = dampening;
         WeightDecay = weightDecay;

@@ -35,7 +35,7 @@ public static class Plots
     {
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 2);
-        if (!(from < to)) throw new ArgumentOutOfRangeException(nameof(to), $"Activation plot: the range [{from}, {to}] is empty.");
+        if (!(from < to)) throw new ArgumentOutOfRangeException(nameof(to), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Activation plot: the range [{from}, {to}] is empty."));
         var x = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
         Lines(path, title, "x", "", [
             new Series("f(x)", x, x.Select(activation.Apply).ToArray()),
