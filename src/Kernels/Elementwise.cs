@@ -95,7 +95,6 @@ internal static class Elementwise
         private readonly ReadOnlySpan<T> x = x;
         private readonly Span<T> y = y;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
@@ -112,7 +111,6 @@ internal static class Elementwise
         private readonly ReadOnlySpan<T> x = x, a = a;
         private readonly Span<T> y = y;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             ref T xs = ref MemoryMarshal.GetReference(x), az = ref MemoryMarshal.GetReference(a), ys = ref MemoryMarshal.GetReference(y);
@@ -129,7 +127,6 @@ internal static class Elementwise
         private readonly ReadOnlySpan<T> x = x, y = y, dy = dy;
         private readonly Span<T> dx = dx;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
@@ -152,7 +149,6 @@ internal static class Elementwise
         /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
         public T Total { get; private set; } = T.Zero;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy);

@@ -138,7 +138,6 @@ internal static class Lanes
     /// time for the rest. Each element is visited exactly once (no overlapping last vector), so accumulating loops are
     /// safe, and which width handles which element depends only on the length.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Run<T, TLoop>(ref TLoop loop)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLoop : struct, IWidthLoop<T>, allows ref struct

@@ -63,6 +63,59 @@ public class ActivationKernelTests
         }
     }
 
+    /// <summary>
+    /// The learned and random activations, whose kernels run inside their own recorded step: forward and backward of a
+    /// 1 × length row (one slope per feature for PReLU), every length 0..257, against the scalar formulas.
+    /// </summary>
+    [Fact]
+    public void Learned_and_random_activations_match_their_formulas_for_every_length()
+    {
+        var rng = new Random(3);
+        for (int length = 1; length <= 257; length++)
+        {
+            var x = Tensor<double>.FromArray(1, length, Inputs<double>(length, rng), requiresGrad: true);
+            var dy = Tensor<double>.FromArray(1, length, Uniform<double>(length, -1, 1, rng));
+
+            var prelu = new PReLU<double>(numParameters: length);
+            for (int c = 0; c < length; c++) prelu.Slope[0, c] = 0.5 - c / 100.0;
+            var swish = new Swish<double>(beta: 1.3);
+            var rrelu = new RReLU<double>(rng: new Random(length));
+
+            foreach (var module in new Module<double>[] { prelu, swish, rrelu })
+            {
+                x.ZeroGrad();
+                foreach (var parameter in module.Parameters()) parameter.ZeroGrad();
+                Tensor<double> y;
+                using (var tape = new Tape())
+                {
+                    y = module.Forward(x);
+                    tape.Backward(y, dy);
+                    y = y.Detach();
+                }
+                double parameterGradient = 0;
+                for (int i = 0; i < length; i++)
+                {
+                    double v = x[0, i], g = dy[0, i];
+                    (double f, double df, double dp) = module switch
+                    {
+                        PReLU<double> => (v > 0 ? v : prelu.Slope[0, i] * v, v > 0 ? 1 : prelu.Slope[0, i], v > 0 ? 0 : v),
+                        Swish<double> => (v * S(1.3 * v), S(1.3 * v) * (1 + 1.3 * v * (1 - S(1.3 * v))), v * v * S(1.3 * v) * (1 - S(1.3 * v))),
+                        _ => (y[0, i], v > 0 ? 1 : y[0, i] / v, 0), // RReLU in training: its own slope r = y/x, in [1/8, 1/3]
+                    };
+                    string at = $"{module} at length {length}, element {i} (x = {v})";
+                    Numerics.Close(f, y[0, i], 1e-14, at);
+                    if (v != 0) Numerics.Close(g * df, x.Grad![0, i], 1e-14, at + ": dx");
+                    if (module is RReLU<double> && v < 0) Assert.InRange(df, 1.0 / 8, 1.0 / 3);
+                    if (module is PReLU<double>) Numerics.Close(g * dp, prelu.Slope.Grad![0, i], 1e-14, at + ": da");
+                    parameterGradient += g * dp;
+                }
+                if (module is Swish<double>) Numerics.Close(parameterGradient, swish.Beta.Grad![0, 0], 1e-12, $"Swish dβ at length {length}");
+            }
+        }
+
+        static double S(double z) => 1 / (1 + Math.Exp(-z));
+    }
+
     [Fact]
     public void Kernels_reject_spans_of_different_lengths()
     {
