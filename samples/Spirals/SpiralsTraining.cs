@@ -16,7 +16,7 @@ namespace MiniGrad.Samples.Spirals;
 /// <param name="Model">The trained network (logits).</param>
 /// <param name="Elapsed">The training time.</param>
 public sealed record SpiralsResult(double Accuracy, IReadOnlyList<double> Losses, IReadOnlyList<double> Accuracies,
-    double[,] Points, int[] Labels, Sequential<float> Model, TimeSpan Elapsed);
+    Tensor<float> Points, int[] Labels, Sequential<float> Model, TimeSpan Elapsed);
 
 /// <summary>The classic 3-arm spiral, 100 points per arm, fitted by a 2-64-64-3 network with Adam on the full batch.</summary>
 public static class SpiralsTraining
@@ -49,8 +49,8 @@ public static class SpiralsTraining
             {
                 var logits = model.Forward(x);
                 var loss = lossFunction.Forward(logits, labels);
-                accuracies.Add(Accuracy(logits, labels)); // the logits of this step, read before backward returns them to the pool
                 tape.Backward(loss);
+                accuracies.Add(Accuracy(logits, labels)); // the logits stay readable until the tape is disposed
                 losses.Add(loss.Item);
             }
             optimizer.Step();
@@ -60,19 +60,11 @@ public static class SpiralsTraining
 
         model.Eval();
         double accuracy = Accuracy(model.Forward(x), labels);
-        return new SpiralsResult(accuracy, losses, accuracies, ToDouble(x), labels, model, clock.Elapsed);
+        return new SpiralsResult(accuracy, losses, accuracies, x, labels, model, clock.Elapsed);
     }
 
     /// <summary>Class probabilities of the trained model for a batch of points (for the decision-boundary picture).</summary>
-    public static double[,] Probabilities(Sequential<float> model, double[,] points)
-    {
-        var input = Tensor<float>.FromArray(points.GetLength(0), 2, points.Cast<double>().Select(v => (float)v).ToArray());
-        var p = new Softmax<float>().Forward(model.Forward(input));
-        var result = new double[p.Rows, p.Cols];
-        for (int r = 0; r < p.Rows; r++)
-            for (int c = 0; c < p.Cols; c++) result[r, c] = p[r, c];
-        return result;
-    }
+    public static Tensor<float> Probabilities(Sequential<float> model, Tensor<float> points) => new Softmax<float>().Forward(model.Forward(points));
 
     /// <summary>The fraction of rows whose largest logit is at the label.</summary>
     public static double Accuracy(Tensor<float> logits, int[] labels)
@@ -85,13 +77,5 @@ public static class SpiralsTraining
             if (best == labels[r]) right++;
         }
         return (double)right / logits.Rows;
-    }
-
-    private static double[,] ToDouble(Tensor<float> x)
-    {
-        var result = new double[x.Rows, x.Cols];
-        for (int r = 0; r < x.Rows; r++)
-            for (int c = 0; c < x.Cols; c++) result[r, c] = x[r, c];
-        return result;
     }
 }

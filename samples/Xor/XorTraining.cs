@@ -12,7 +12,7 @@ namespace MiniGrad.Samples.Xor;
 /// <param name="Inputs">The four inputs.</param>
 /// <param name="Targets">Their labels.</param>
 /// <param name="Probabilities">The network's σ(logit) for each.</param>
-public sealed record XorResult(double Loss, double Accuracy, double[,] Inputs, double[] Targets, double[] Probabilities);
+public sealed record XorResult(double Loss, double Accuracy, Tensor<float> Inputs, double[] Targets, double[] Probabilities);
 
 /// <summary>Trains a 2-8-1 tanh network on XOR with BCE-with-logits and SGD with momentum.</summary>
 public static class XorTraining
@@ -54,9 +54,6 @@ public static class XorTraining
             t[i] = y[i, 0];
             if ((p[i] >= 0.5) == (t[i] == 1)) correct++;
         }
-        var inputs = new double[x.Rows, x.Cols];
-        for (int i = 0; i < x.Rows; i++)
-            for (int j = 0; j < x.Cols; j++) inputs[i, j] = x[i, j];
-        return new XorResult(loss, (double)correct / x.Rows, inputs, t, p);
+        return new XorResult(loss, (double)correct / x.Rows, x, t, p);
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using MiniGrad.Activations;
 using MiniGrad.Diagnostics;
 using ScottPlot;
@@ -86,42 +87,46 @@ public static class Plots
     /// <param name="title">The chart's title.</param>
     /// <param name="points">The data, n × 2.</param>
     /// <param name="labels">Each point's class, 0 … classes − 1.</param>
-    /// <param name="probabilities">Maps a batch of m × 2 points to their m × classes class probabilities (rows summing to 1).</param>
+    /// <param name="probabilities">Maps a batch of m × 2 points to their m × classes class probabilities (rows summing to 1),
+    /// e.g. <c>grid => softmax.Forward(model.Forward(grid))</c>.</param>
     /// <param name="resolution">Grid cells along each axis.</param>
     /// <param name="width">Picture width in pixels.</param>
     /// <param name="height">Picture height in pixels.</param>
-    public static void DecisionBoundary(string path, string title, double[,] points, int[] labels,
-        Func<double[,], double[,]> probabilities, int resolution = 200, int width = 640, int height = 640)
+    public static void DecisionBoundary<T>(string path, string title, Tensor<T> points, int[] labels,
+        Func<Tensor<T>, Tensor<T>> probabilities, int resolution = 200, int width = 640, int height = 640)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(probabilities);
-        int n = points.GetLength(0);
-        if (points.GetLength(1) != 2) throw new ArgumentException($"Decision boundary: points must be n x 2, got {n}x{points.GetLength(1)}.", nameof(points));
+        int n = points.Rows;
+        if (points.Cols != 2) throw new ArgumentException($"Decision boundary: points must be n x 2, got {points.Shape}.", nameof(points));
         if (labels.Length != n) throw new ArgumentException($"Decision boundary: {n} points but {labels.Length} labels.", nameof(labels));
         ArgumentOutOfRangeException.ThrowIfLessThan(resolution, 2);
 
+        double X(int i) => double.CreateTruncating(points[i, 0]);
+        double Y(int i) => double.CreateTruncating(points[i, 1]);
         double xMin = double.MaxValue, xMax = double.MinValue, yMin = double.MaxValue, yMax = double.MinValue;
         for (int i = 0; i < n; i++)
         {
-            xMin = Math.Min(xMin, points[i, 0]); xMax = Math.Max(xMax, points[i, 0]);
-            yMin = Math.Min(yMin, points[i, 1]); yMax = Math.Max(yMax, points[i, 1]);
+            xMin = Math.Min(xMin, X(i)); xMax = Math.Max(xMax, X(i));
+            yMin = Math.Min(yMin, Y(i)); yMax = Math.Max(yMax, Y(i));
         }
         double padX = 0.1 * Math.Max(xMax - xMin, 1e-9), padY = 0.1 * Math.Max(yMax - yMin, 1e-9);
         (xMin, xMax, yMin, yMax) = (xMin - padX, xMax + padX, yMin - padY, yMax + padY);
 
         // One batch of every cell centre, row 0 at the top (largest y) as the heat map draws it.
-        var grid = new double[resolution * resolution, 2];
+        var grid = Tensor<T>.Zeros(resolution * resolution, 2);
         for (int r = 0; r < resolution; r++)
             for (int c = 0; c < resolution; c++)
             {
-                grid[r * resolution + c, 0] = xMin + (xMax - xMin) * (c + 0.5) / resolution;
-                grid[r * resolution + c, 1] = yMax - (yMax - yMin) * (r + 0.5) / resolution;
+                grid[r * resolution + c, 0] = T.CreateTruncating(xMin + (xMax - xMin) * (c + 0.5) / resolution);
+                grid[r * resolution + c, 1] = T.CreateTruncating(yMax - (yMax - yMin) * (r + 0.5) / resolution);
             }
         var p = probabilities(grid);
-        int classes = Math.Max(p.GetLength(1), labels.Length == 0 ? 1 : labels.Max() + 1);
-        if (p.GetLength(0) != grid.GetLength(0))
-            throw new ArgumentException($"Decision boundary: the classifier returned {p.GetLength(0)} rows for {grid.GetLength(0)} points.", nameof(probabilities));
+        int classes = Math.Max(p.Cols, labels.Length == 0 ? 1 : labels.Max() + 1);
+        if (p.Rows != grid.Rows)
+            throw new ArgumentException($"Decision boundary: the classifier returned {p.Rows} rows for {grid.Rows} points.", nameof(probabilities));
 
         // A cell's value is its class plus its confidence in [0, 1), so one colour map draws both.
         var cells = new double[resolution, resolution];
@@ -129,9 +134,9 @@ public static class Plots
             for (int c = 0; c < resolution; c++)
             {
                 int row = r * resolution + c, best = 0;
-                for (int k = 1; k < p.GetLength(1); k++) if (p[row, k] > p[row, best]) best = k;
-                double chance = 1.0 / p.GetLength(1);
-                double confidence = p.GetLength(1) == 1 ? 1 : (p[row, best] - chance) / (1 - chance);
+                for (int k = 1; k < p.Cols; k++) if (p[row, k] > p[row, best]) best = k;
+                double chance = 1.0 / p.Cols;
+                double confidence = p.Cols == 1 ? 1 : (double.CreateTruncating(p[row, best]) - chance) / (1 - chance);
                 cells[r, c] = best + Math.Clamp(confidence, 0, 0.999);
             }
 
@@ -143,7 +148,7 @@ public static class Plots
         for (int k = 0; k < classes; k++)
         {
             var members = Enumerable.Range(0, n).Where(i => labels[i] == k).ToArray();
-            var scatter = plot.Add.ScatterPoints(members.Select(i => points[i, 0]).ToArray(), members.Select(i => points[i, 1]).ToArray());
+            var scatter = plot.Add.ScatterPoints(members.Select(X).ToArray(), members.Select(Y).ToArray());
             scatter.Color = ClassColormap.Palette[k % ClassColormap.Palette.Length];
             scatter.MarkerSize = 7;
             scatter.MarkerLineColor = Colors.White;

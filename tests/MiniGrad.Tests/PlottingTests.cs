@@ -18,10 +18,10 @@ public class PlottingTests
     [Fact]
     public void A_decision_boundary_needs_one_label_per_point_and_two_columns()
     {
-        double[,] points = { { 0, 0 }, { 1, 1 } };
-        static double[,] Uniform(double[,] grid) => new double[grid.GetLength(0), 2];
+        var points = Tensor<double>.FromArray(new double[,] { { 0, 0 }, { 1, 1 } });
+        static Tensor<double> Uniform(Tensor<double> grid) => Tensor<double>.Full(grid.Rows, 2, 0.5);
         Assert.Contains("2 points but 3 labels", Assert.Throws<ArgumentException>(() => Plots.DecisionBoundary(Path, "t", points, [0, 1, 1], Uniform)).Message);
-        Assert.Contains("must be n x 2", Assert.Throws<ArgumentException>(() => Plots.DecisionBoundary(Path, "t", new double[2, 3], [0, 1], Uniform)).Message);
+        Assert.Contains("must be n x 2, got 2x3", Assert.Throws<ArgumentException>(() => Plots.DecisionBoundary(Path, "t", Tensor<double>.Zeros(2, 3), [0, 1], Uniform)).Message);
         Assert.False(File.Exists(Path));
     }
 
