@@ -88,7 +88,7 @@ public sealed partial class Tensor<T>
     /// <remarks>da += dy, db += dy (each summed over its broadcast dimensions).</remarks>
     public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
     {
-        var y = Binary<AddKernel>("Add", a, b);
+        var y = Binary<Broadcast<T>.Add>("Add", a, b);
         return Record("Add", y, [a, b], static (y, inputs) =>
         {
             if (inputs[0].requiresGrad) AccumulateReduced(inputs[0], y.GradSpan, y.Rows, y.Cols);
@@ -100,7 +100,7 @@ public sealed partial class Tensor<T>
     /// <remarks>da += dy, db −= dy (each summed over its broadcast dimensions).</remarks>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
     {
-        var y = Binary<SubtractKernel>("Subtract", a, b);
+        var y = Binary<Broadcast<T>.Subtract>("Subtract", a, b);
         return Record("Subtract", y, [a, b], static (y, inputs) =>
         {
             if (inputs[0].requiresGrad) AccumulateReduced(inputs[0], y.GradSpan, y.Rows, y.Cols);
@@ -112,7 +112,7 @@ public sealed partial class Tensor<T>
     /// <remarks>da += dy ⊙ b, db += dy ⊙ a (each summed over its broadcast dimensions).</remarks>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
     {
-        var y = Binary<MultiplyKernel>("Multiply", a, b);
+        var y = Binary<Broadcast<T>.Multiply>("Multiply", a, b);
         return Record("Multiply", y, [a, b], static (y, inputs) =>
         {
             var (a, b) = (inputs[0], inputs[1]);
@@ -125,20 +125,20 @@ public sealed partial class Tensor<T>
     /// <remarks>da += dy / b, db −= dy ⊙ y / b (= dy ⊙ a / b²), each summed over its broadcast dimensions.</remarks>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
     {
-        var y = Binary<DivideKernel>("Divide", a, b);
+        var y = Binary<Broadcast<T>.Divide>("Divide", a, b);
         return Record("Divide", y, [a, b], static (y, inputs) =>
         {
             var (dividend, divisor) = (inputs[0], inputs[1]);
             var share = Rent(y.Rows, y.Cols);
             if (dividend.requiresGrad)
             {
-                Broadcast<DivideKernel>(y.GradSpan, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
+                Broadcast<T>.Run<Broadcast<T>.Divide>(y.GradSpan, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
                 AccumulateReduced(dividend, share.Span, y.Rows, y.Cols);
             }
             if (divisor.requiresGrad)
             {
                 TensorPrimitives.Multiply(y.GradSpan, y.Span, share.Span);
-                Broadcast<DivideKernel>(share.Span, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
+                Broadcast<T>.Run<Broadcast<T>.Divide>(share.Span, y.Rows, y.Cols, divisor.Span, divisor.Rows, divisor.Cols, share.Span, y.Cols);
                 AccumulateReduced(divisor, share.Span, y.Rows, y.Cols, negate: true);
             }
             share.Return();
@@ -157,7 +157,7 @@ public sealed partial class Tensor<T>
     /// <summary>Element-wise quotient with broadcasting; the same as <c>this / other</c>.</summary>
     public Tensor<T> Divide(Tensor<T> other) => this / other;
 
-    private static Tensor<T> Binary<TKernel>(string op, Tensor<T> a, Tensor<T> b) where TKernel : IBroadcastKernel
+    private static Tensor<T> Binary<TKernel>(string op, Tensor<T> a, Tensor<T> b) where TKernel : Broadcast<T>.IKernel
     {
         ArgumentNullException.ThrowIfNull(a);
         a.CheckOperand(b);
@@ -166,33 +166,11 @@ public sealed partial class Tensor<T>
             throw new ArgumentException($"{op}: shapes {a.Shape} and {b.Shape} do not broadcast; each dimension must match or be 1 on one side.");
 
         var y = Result(rows, cols, a, b);
-        Broadcast<TKernel>(a.Span, a.Rows, a.Cols, b.Span, b.Rows, b.Cols, y.Span, cols);
+        Broadcast<T>.Run<TKernel>(a.Span, a.Rows, a.Cols, b.Span, b.Rows, b.Cols, y.Span, cols);
         return y;
     }
 
     private static int BroadcastDimension(int a, int b) => a == b ? a : a == 1 ? b : b == 1 ? a : -1;
-
-    /// <summary>y = a ∘ b row by row, spreading a 1-row or 1-column operand over y's rows and columns.</summary>
-    private static void Broadcast<TKernel>(
-        ReadOnlySpan<T> a, int aRows, int aCols, ReadOnlySpan<T> b, int bRows, int bCols, Span<T> y, int cols)
-        where TKernel : IBroadcastKernel
-    {
-        if (a.Length == y.Length && b.Length == y.Length)
-        {
-            TKernel.Apply(a, b, y);
-            return;
-        }
-        int rows = cols == 0 ? 0 : y.Length / cols;
-        for (int r = 0; r < rows; r++)
-        {
-            var aRow = a.Slice(aRows == 1 ? 0 : r * aCols, aCols);
-            var bRow = b.Slice(bRows == 1 ? 0 : r * bCols, bCols);
-            var yRow = y.Slice(r * cols, cols);
-            if (aCols == bCols) TKernel.Apply(aRow, bRow, yRow);
-            else if (aCols == 1) TKernel.Apply(aRow[0], bRow, yRow);
-            else TKernel.Apply(aRow, bRow[0], yRow);
-        }
-    }
 
     /// <summary>
     /// parent.grad ±= share, where share has the result's shape (rows × cols): summed over the rows when the
@@ -240,45 +218,9 @@ public sealed partial class Tensor<T>
             return;
         }
         var share = Rent(y.Rows, y.Cols);
-        Broadcast<MultiplyKernel>(y.GradSpan, y.Rows, y.Cols, other.Span, other.Rows, other.Cols, share.Span, y.Cols);
+        Broadcast<T>.Run<Broadcast<T>.Multiply>(y.GradSpan, y.Rows, y.Cols, other.Span, other.Rows, other.Cols, share.Span, y.Cols);
         AccumulateReduced(parent, share.Span, y.Rows, y.Cols);
         share.Return();
-    }
-
-    /// <summary>One element-wise binary operation in its three broadcast forms, each a TensorPrimitives call.</summary>
-    private interface IBroadcastKernel
-    {
-        static abstract void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination);
-        static abstract void Apply(ReadOnlySpan<T> x, T y, Span<T> destination);
-        static abstract void Apply(T x, ReadOnlySpan<T> y, Span<T> destination);
-    }
-
-    private readonly struct AddKernel : IBroadcastKernel
-    {
-        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Add(x, y, d);
-        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Add(x, y, d);
-        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Add(y, x, d);
-    }
-
-    private readonly struct SubtractKernel : IBroadcastKernel
-    {
-        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Subtract(x, y, d);
-        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Subtract(x, y, d);
-        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Subtract(x, y, d);
-    }
-
-    private readonly struct MultiplyKernel : IBroadcastKernel
-    {
-        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Multiply(x, y, d);
-        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Multiply(x, y, d);
-        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Multiply(y, x, d);
-    }
-
-    private readonly struct DivideKernel : IBroadcastKernel
-    {
-        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Divide(x, y, d);
-        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) => TensorPrimitives.Divide(x, y, d);
-        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) => TensorPrimitives.Divide(x, y, d);
     }
 
     // ---- Ops with a scalar ------------------------------------------------------------------------------

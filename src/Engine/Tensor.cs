@@ -234,8 +234,7 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor<T> Full(int rows, int cols, T value, bool requiresGrad = false)
     {
-        CheckDimensions(rows, cols);
-        var tensor = new Tensor<T>(rows, cols) { requiresGrad = requiresGrad };
+        var tensor = Create(rows, cols, requiresGrad);
         tensor.values.AsSpan().Fill(value);
         return tensor;
     }
@@ -247,8 +246,7 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
     /// <summary>A tensor of samples from U[<paramref name="low"/>, <paramref name="high"/>) drawn row-major from <paramref name="rng"/>.</summary>
     public static Tensor<T> RandomUniform(int rows, int cols, double low, double high, System.Random rng, bool requiresGrad = false)
     {
-        CheckDimensions(rows, cols);
-        var tensor = new Tensor<T>(rows, cols) { requiresGrad = requiresGrad };
+        var tensor = Create(rows, cols, requiresGrad);
         tensor.FillUniform(low, high, rng);
         return tensor;
     }
@@ -260,10 +258,15 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
     /// <summary>A tensor of samples from N(<paramref name="mean"/>, <paramref name="std"/>²) drawn row-major from <paramref name="rng"/>.</summary>
     public static Tensor<T> RandomNormal(int rows, int cols, double mean, double std, System.Random rng, bool requiresGrad = false)
     {
-        CheckDimensions(rows, cols);
-        var tensor = new Tensor<T>(rows, cols) { requiresGrad = requiresGrad };
+        var tensor = Create(rows, cols, requiresGrad);
         tensor.FillNormal(mean, std, rng);
         return tensor;
+    }
+
+    private static Tensor<T> Create(int rows, int cols, bool requiresGrad)
+    {
+        CheckDimensions(rows, cols);
+        return new Tensor<T>(rows, cols) { requiresGrad = requiresGrad };
     }
 
     /// <summary>Fills this tensor in place with samples of U[<paramref name="low"/>, <paramref name="high"/>), drawn row-major.</summary>
