@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Running;
 using MiniGrad.Benchmarks;
 
-// steps [prefix]            the step benchmark: one JSON line per workload (../shared/BENCHMARKS.md)
-// list [prefix]             the workload names, one per line
-// report RESULTS.jsonl      docs/BENCHMARKS.md from both peers' JSON lines (bench/run.sh writes both)
+// steps [prefix]                         the step benchmark: one JSON line per workload (docs/BENCHMARKS.md)
+// list [prefix]                          the workload names, one per line
+// report RESULTS.jsonl [--before REV]    docs/BENCHMARKS.md from the peers' JSON lines (bench/run.sh writes them)
 // anything else             BenchmarkDotNet: GemmBenchmarks, ActivationBenchmarks, TrainingStepBenchmarks
 switch (args)
 {
@@ -13,8 +13,8 @@ switch (args)
     case ["list", .. var rest]:
         foreach (var name in Workloads.Names.Where(n => n.StartsWith(rest.Length > 0 ? rest[0] : "", StringComparison.Ordinal))) Console.WriteLine(name);
         break;
-    case ["report", var results]:
-        Console.Write(Report.Render(File.ReadAllLines(results)));
+    case ["report", var results, .. var options]:
+        Console.Write(Report.Render(File.ReadAllLines(results), before: options is ["--before", var revision] ? revision : null));
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);

@@ -21,14 +21,14 @@ public static class StepBenchmark
             throw new ArgumentException($"No workload starts with '{prefix}'. Known: {string.Join(", ", Workloads.Names)}.");
         foreach (var name in selected)
         {
-            var (microseconds, bytes) = Measure(Workloads.Create(name));
+            var (microseconds, fastest, slowest, bytes) = Measure(Workloads.Create(name));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"peer\":\"minigrad\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"bytes_per_step\":{bytes}}}"));
+                $"{{\"peer\":\"minigrad\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}}}"));
         }
     }
 
-    /// <summary>Median µs per step over the rounds, and managed bytes allocated per warm step (all threads).</summary>
-    public static (double Microseconds, long BytesPerStep) Measure(Action step)
+    /// <summary>Median, fastest and slowest round's µs per step, and managed bytes allocated per warm step (all threads).</summary>
+    public static (double Microseconds, double Fastest, double Slowest, long BytesPerStep) Measure(Action step)
     {
         // Warm up long enough for tiered compilation to reach its optimised code, then size the rounds.
         int steps = 0;
@@ -51,6 +51,6 @@ public static class StepBenchmark
             bytes = Math.Max(bytes, (GC.GetAllocatedBytesForCurrentThread() + WorkerPool.WorkerAllocatedBytes - before) / perRound);
         }
         Array.Sort(times);
-        return (times[Rounds / 2], bytes);
+        return (times[Rounds / 2], times[0], times[^1], bytes);
     }
 }
