@@ -21,7 +21,8 @@ internal delegate void GradientHook<T>(ReadOnlySpan<T> gradient) where T : unman
 /// <summary>
 /// One recorded op as the tape keeps it, whatever its element type: its name, the layer it ran in, and what running and
 /// releasing it take. The tape holds these in recording order, which is a valid topological order, so backward is a
-/// reverse walk with no graph search.
+/// reverse walk with no graph search. A released node keeps its place in the recorder, and the op recorded at the same
+/// position of the next tape refills it, so a training step that repeats the last one allocates no nodes.
 /// </summary>
 internal abstract class TapeNode
 {
@@ -98,11 +99,12 @@ internal abstract class Node<T> : TapeNode where T : unmanaged, IFloatingPointIe
         count = 0;
         Scope = null;
         OnGradient = null;
-        ReturnToPool();
+        ClearStep();
         return output;
     }
 
-    private protected abstract void ReturnToPool();
+    /// <summary>Lets go of the backward step and the saved value.</summary>
+    private protected abstract void ClearStep();
 
     internal sealed override void NotifyStepped(ITapeObserver observer) => observer.Stepped(this);
 }
@@ -110,49 +112,34 @@ internal abstract class Node<T> : TapeNode where T : unmanaged, IFloatingPointIe
 /// <summary>A recorded op whose backward step needs only its output and inputs.</summary>
 internal sealed class StepNode<T> : Node<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    [ThreadStatic] private static Stack<StepNode<T>>? free;
     private BackwardStep<T> step = null!;
 
-    internal static StepNode<T> Rent(string op, Tensor<T> output, ReadOnlySpan<Tensor<T>> inputs, BackwardStep<T> step)
+    internal void Set(string op, Tensor<T> output, ReadOnlySpan<Tensor<T>> inputs, BackwardStep<T> step)
     {
-        var node = (free ??= new()).TryPop(out var reused) ? reused : new StepNode<T>();
-        node.Set(op, output, inputs);
-        node.step = step;
-        return node;
+        Set(op, output, inputs);
+        this.step = step;
     }
 
     private protected override void Step() => step(Output, Inputs);
 
-    private protected override void ReturnToPool()
-    {
-        step = null!;
-        free!.Push(this);
-    }
+    private protected override void ClearStep() => step = null!;
 }
 
 /// <summary>A recorded op whose backward step also reads a value of type <typeparamref name="TSaved"/> saved in forward.</summary>
 internal sealed class StepNode<T, TSaved> : Node<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    [ThreadStatic] private static Stack<StepNode<T, TSaved>>? free;
     private BackwardStep<T, TSaved> step = null!;
     private TSaved saved = default!;
 
-    internal static StepNode<T, TSaved> Rent(string op, Tensor<T> output, ReadOnlySpan<Tensor<T>> inputs, TSaved saved, BackwardStep<T, TSaved> step)
+    internal void Set(string op, Tensor<T> output, ReadOnlySpan<Tensor<T>> inputs, TSaved saved, BackwardStep<T, TSaved> step)
     {
-        var node = (free ??= new()).TryPop(out var reused) ? reused : new StepNode<T, TSaved>();
-        node.Set(op, output, inputs);
-        node.saved = saved;
-        node.step = step;
-        return node;
+        Set(op, output, inputs);
+        (this.saved, this.step) = (saved, step);
     }
 
     private protected override void Step() => step(Output, Inputs, saved);
 
-    private protected override void ReturnToPool()
-    {
-        (step, saved) = (null!, default!);
-        free!.Push(this);
-    }
+    private protected override void ClearStep() => (step, saved) = (null!, default!);
 }
 
 /// <summary>

@@ -26,7 +26,8 @@ internal sealed class TapeRecorder
     /// <summary>The layer now running forward, named by <c>Sequential</c> while an <see cref="Observer"/> is attached.</summary>
     [ThreadStatic] internal static string? Scope;
 
-    private readonly List<TapeNode> nodes = [];
+    private readonly List<TapeNode> nodes = []; // the first `count` are this tape's; the rest wait to be refilled
+    private int count;
     private readonly List<IReleasable> saved = [];
     private readonly int thread = Environment.CurrentManagedThreadId;
     private State state;
@@ -37,10 +38,30 @@ internal sealed class TapeRecorder
     /// <summary>Whether ops on this thread are being recorded now.</summary>
     internal static bool IsRecording => current is { state: State.Recording };
 
-    /// <summary>Appends a recorded op; only called while <see cref="IsRecording"/>.</summary>
-    internal static void Add<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>This thread's recorder; only read while <see cref="IsRecording"/>.</summary>
+    internal static TapeRecorder Current => current!;
+
+    /// <summary>
+    /// The node for the next recorded op: the one a previous tape used at this position when it is of the same kind, so
+    /// that a repeated step allocates none, else a new one.
+    /// </summary>
+    internal TNode Next<TNode>() where TNode : TapeNode, new()
     {
-        current!.nodes.Add(node);
+        if (count < nodes.Count)
+        {
+            if (nodes[count] is not TNode node) nodes[count] = node = new TNode();
+            count++;
+            return node;
+        }
+        var added = new TNode();
+        nodes.Add(added);
+        count++;
+        return added;
+    }
+
+    /// <summary>Tells the observer, if there is one, that <paramref name="node"/> has just been recorded.</summary>
+    internal void Recorded<T>(Node<T> node) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (Observer is { } observer)
         {
             node.Scope = Scope;
@@ -49,7 +70,7 @@ internal sealed class TapeRecorder
     }
 
     /// <summary>Keeps a buffer an op saved for backward, to give it back once backward has run; only while recording.</summary>
-    internal static void KeepUntilBackward(IReleasable buffer) => current!.saved.Add(buffer);
+    internal void KeepUntilBackward(IReleasable buffer) => saved.Add(buffer);
 
     internal static TapeRecorder Open(out int session)
     {
@@ -65,7 +86,7 @@ internal sealed class TapeRecorder
     internal int Count(int session)
     {
         ThrowIfNotOpen(session);
-        return nodes.Count;
+        return count;
     }
 
     internal void Backward<T>(int session, Tensor<T> root, Tensor<T>? seed) where T : unmanaged, IFloatingPointIeee754<T>
@@ -99,7 +120,7 @@ internal sealed class TapeRecorder
             if (Observer is { } observer)
             {
                 observer.Seeded(root);
-                for (int i = nodes.Count - 1; i >= 0; i--)
+                for (int i = count - 1; i >= 0; i--)
                 {
                     nodes[i].Backward();
                     nodes[i].NotifyStepped(observer);
@@ -107,12 +128,12 @@ internal sealed class TapeRecorder
             }
             else
             {
-                for (int i = nodes.Count - 1; i >= 0; i--) nodes[i].Backward();
+                for (int i = count - 1; i >= 0; i--) nodes[i].Backward();
             }
         }
         finally
         {
-            foreach (var node in nodes) node.ReleaseGradient();
+            for (int i = 0; i < count; i++) nodes[i].ReleaseGradient();
             ReleaseSaved();
         }
     }
@@ -128,12 +149,12 @@ internal sealed class TapeRecorder
     private void Close()
     {
         if (state == State.Closed) return;
-        foreach (var node in nodes)
+        for (int i = 0; i < count; i++)
         {
-            if (ReferenceEquals(node, root)) rootOutput = node.ReleaseKeepingOutput();
-            else node.Release();
+            if (ReferenceEquals(nodes[i], root)) rootOutput = nodes[i].ReleaseKeepingOutput();
+            else nodes[i].Release();
         }
-        nodes.Clear();
+        count = 0;
         ReleaseSaved();
         root = null;
         state = State.Closed;

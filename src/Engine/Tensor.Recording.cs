@@ -47,23 +47,32 @@ public sealed partial class Tensor<T>
     {
         if (!result.requiresGrad) return new Tensor<T>(rows, cols);
         var buffer = Rent(rows, cols);
-        TapeRecorder.KeepUntilBackward(buffer);
+        TapeRecorder.Current.KeepUntilBackward(buffer);
         return buffer;
     }
 
     /// <summary>Records the op that made <paramref name="y"/> (from <see cref="Result"/>) with its inputs and backward step; returns y.</summary>
-    internal static Tensor<T> Record(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, BackwardStep<T> step) =>
-        y.requiresGrad ? Add(StepNode<T>.Rent(op, y, inputs, step)) : y;
+    internal static Tensor<T> Record(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, BackwardStep<T> step)
+    {
+        if (!y.requiresGrad) return y;
+        var recorder = TapeRecorder.Current;
+        var node = recorder.Next<StepNode<T>>();
+        node.Set(op, y, inputs, step);
+        y.Node = node;
+        recorder.Recorded(node);
+        return y;
+    }
 
     /// <summary>Records the op that made <paramref name="y"/>, with a value its backward step reads; returns y.</summary>
-    internal static Tensor<T> Record<TSaved>(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, TSaved saved, BackwardStep<T, TSaved> step) =>
-        y.requiresGrad ? Add(StepNode<T, TSaved>.Rent(op, y, inputs, saved, step)) : y;
-
-    private static Tensor<T> Add(Node<T> node)
+    internal static Tensor<T> Record<TSaved>(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, TSaved saved, BackwardStep<T, TSaved> step)
     {
-        node.Output.Node = node;
-        TapeRecorder.Add(node);
-        return node.Output;
+        if (!y.requiresGrad) return y;
+        var recorder = TapeRecorder.Current;
+        var node = recorder.Next<StepNode<T, TSaved>>();
+        node.Set(op, y, inputs, saved, step);
+        y.Node = node;
+        recorder.Recorded(node);
+        return y;
     }
 
     // ---- Gradients ------------------------------------------------------------------------------------------

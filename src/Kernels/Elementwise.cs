@@ -95,6 +95,8 @@ internal static class Elementwise
         private readonly ReadOnlySpan<T> x = x;
         private readonly Span<T> y = y;
 
+        public readonly int Length => x.Length;
+
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
@@ -111,6 +113,8 @@ internal static class Elementwise
         private readonly ReadOnlySpan<T> x = x, a = a;
         private readonly Span<T> y = y;
 
+        public readonly int Length => x.Length;
+
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             ref T xs = ref MemoryMarshal.GetReference(x), az = ref MemoryMarshal.GetReference(a), ys = ref MemoryMarshal.GetReference(y);
@@ -126,6 +130,8 @@ internal static class Elementwise
     {
         private readonly ReadOnlySpan<T> x = x, y = y, dy = dy;
         private readonly Span<T> dx = dx;
+
+        public readonly int Length => dx.Length;
 
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
@@ -145,6 +151,8 @@ internal static class Elementwise
         where TOperator : struct, IGradientOperator<T>
     {
         private readonly ReadOnlySpan<T> x = x, y = y, dy = dy;
+
+        public readonly int Length => dy.Length;
 
         /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
         public T Total { get; private set; } = T.Zero;

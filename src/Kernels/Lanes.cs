@@ -127,6 +127,9 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
 /// </summary>
 internal interface IWidthLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>How many elements the loop covers.</summary>
+    int Length { get; }
+
     int Run<TLanes>(int start) where TLanes : struct, ILanes<T, TLanes>;
 }
 
@@ -138,15 +141,16 @@ internal static class Lanes
     /// time for the rest. Each element is visited exactly once (no overlapping last vector), so accumulating loops are
     /// safe, and which width handles which element depends only on the length.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the dispatch only: each width's loop is a method of its own
     internal static void Run<T, TLoop>(ref TLoop loop)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLoop : struct, IWidthLoop<T>, allows ref struct
     {
-        int i = 0;
-        if (Lanes512<T>.IsAccelerated) i = loop.Run<Lanes512<T>>(i);
-        if (Lanes256<T>.IsAccelerated) i = loop.Run<Lanes256<T>>(i);
-        if (Lanes128<T>.IsAccelerated) i = loop.Run<Lanes128<T>>(i);
-        loop.Run<Lanes1<T>>(i);
+        int i = 0, length = loop.Length;
+        if (Lanes512<T>.IsAccelerated && length - i >= Lanes512<T>.Count) i = loop.Run<Lanes512<T>>(i);
+        if (Lanes256<T>.IsAccelerated && length - i >= Lanes256<T>.Count) i = loop.Run<Lanes256<T>>(i);
+        if (Lanes128<T>.IsAccelerated && length - i >= Lanes128<T>.Count) i = loop.Run<Lanes128<T>>(i);
+        if (i < length) loop.Run<Lanes1<T>>(i);
     }
 
     /// <summary>The widest width accelerated here, in lanes of T (1 when there is no SIMD).</summary>

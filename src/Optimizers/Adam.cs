@@ -99,6 +99,8 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         private readonly Span<T> p = p, m = m, v = v;
         private readonly ReadOnlySpan<T> g = g;
 
+        public readonly int Length => p.Length;
+
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             TLanes beta1 = TLanes.Create(rule.Beta1), oneMinusBeta1 = TLanes.Create(rule.OneMinusBeta1);

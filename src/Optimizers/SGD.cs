@@ -85,6 +85,8 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         private readonly Span<T> p = p, b = b;
         private readonly ReadOnlySpan<T> g = g;
 
+        public readonly int Length => p.Length;
+
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             TLanes lr = TLanes.Create(rule.LearningRate), momentum = TLanes.Create(rule.Momentum);
