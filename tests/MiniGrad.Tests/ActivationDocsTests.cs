@@ -31,8 +31,8 @@ public class ActivationDocsTests
     private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "MiniGrad.slnx"))) return directory.FullName;
-        throw new DirectoryNotFoundException($"No MiniGrad.slnx above {AppContext.BaseDirectory}.");
+            if (File.Exists(Path.Combine(directory.FullName, "MiniGrad.sln"))) return directory.FullName;
+        throw new DirectoryNotFoundException($"No MiniGrad.sln above {AppContext.BaseDirectory}.");
     }
 
     [Fact]
