@@ -19,6 +19,8 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly T alphaT; // Alpha in T, for the kernels
+
     /// <summary>Creates an ELU.</summary>
     /// <param name="alpha">The saturation value −α for x → −∞; 1 by default.</param>
     /// <exception cref="ArgumentOutOfRangeException">α is not finite.</exception>
@@ -31,7 +33,6 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     /// <summary>α: f(x) → −α as x → −∞.</summary>
     public double Alpha { get; }
 
-    private readonly T alphaT;
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;

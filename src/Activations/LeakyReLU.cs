@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-
 using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
@@ -19,6 +18,8 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly T slopeT; // Slope in T, for the kernels
+
     /// <summary>Creates a leaky ReLU with the given negative slope.</summary>
     /// <param name="slope">The slope for x ≤ 0 (PyTorch's <c>negative_slope</c>), any finite number; 0.01 by default.</param>
     /// <exception cref="ArgumentOutOfRangeException">The slope is NaN or infinite.</exception>
@@ -28,7 +29,6 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
         Slope = slope;
     }
 
-    private readonly T slopeT;
 
     /// <summary>The slope for x ≤ 0.</summary>
     public double Slope { get; }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-
 using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
