@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MiniGrad.Kernels;
 
 namespace MiniGrad.Optimizers;
@@ -94,6 +96,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     }
 
     /// <summary>The update rule of the class summary over the spans, for any lane width.</summary>
+    /// <remarks>The spans are equally long (the caller makes m and v for p, and a gradient has its parameter's shape).</remarks>
     private ref struct Update(Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, Rule rule) : IWidthLoop<T>
     {
         private readonly Span<T> p = p, m = m, v = v;
@@ -107,16 +110,18 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             TLanes beta2 = TLanes.Create(rule.Beta2), oneMinusBeta2 = TLanes.Create(rule.OneMinusBeta2);
             TLanes stepSize = TLanes.Create(rule.StepSize), correction2Root = TLanes.Create(rule.Correction2Root);
             TLanes eps = TLanes.Create(rule.Eps), decay = TLanes.Create(rule.Decay), shrink = TLanes.Create(rule.Shrink);
+            ref T ps = ref MemoryMarshal.GetReference(p), gs = ref MemoryMarshal.GetReference(g);
+            ref T ms = ref MemoryMarshal.GetReference(m), vs = ref MemoryMarshal.GetReference(v);
             for (; i <= p.Length - TLanes.Count; i += TLanes.Count)
             {
-                var parameter = TLanes.Load(ref p[i]);
-                var d = TLanes.Load(in g[i]) + decay * parameter;
-                var first = beta1 * TLanes.Load(ref m[i]) + oneMinusBeta1 * d;
-                var second = beta2 * TLanes.Load(ref v[i]) + oneMinusBeta2 * d * d;
+                var parameter = TLanes.Load(ref Unsafe.Add(ref ps, i));
+                var d = TLanes.Load(ref Unsafe.Add(ref gs, i)) + decay * parameter;
+                var first = beta1 * TLanes.Load(ref Unsafe.Add(ref ms, i)) + oneMinusBeta1 * d;
+                var second = beta2 * TLanes.Load(ref Unsafe.Add(ref vs, i)) + oneMinusBeta2 * d * d;
                 var denominator = TLanes.Sqrt(second) / correction2Root + eps;
-                (parameter * shrink - stepSize * first / denominator).Store(ref p[i]);
-                first.Store(ref m[i]);
-                second.Store(ref v[i]);
+                (parameter * shrink - stepSize * first / denominator).Store(ref Unsafe.Add(ref ps, i));
+                first.Store(ref Unsafe.Add(ref ms, i));
+                second.Store(ref Unsafe.Add(ref vs, i));
             }
             return i;
         }

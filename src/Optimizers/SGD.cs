@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MiniGrad.Kernels;
 
 namespace MiniGrad.Optimizers;
@@ -80,6 +82,7 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     }
 
     /// <summary>The update rule of the class summary over the spans, for any lane width.</summary>
+    /// <remarks>The spans are equally long, but b, which is empty when there is no momentum (and then never read).</remarks>
     private ref struct Update(Span<T> p, ReadOnlySpan<T> g, Span<T> b, bool first, Rule rule) : IWidthLoop<T>
     {
         private readonly Span<T> p = p, b = b;
@@ -91,17 +94,18 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         {
             TLanes lr = TLanes.Create(rule.LearningRate), momentum = TLanes.Create(rule.Momentum);
             TLanes keep = TLanes.Create(rule.Keep), decay = TLanes.Create(rule.Decay);
+            ref T ps = ref MemoryMarshal.GetReference(p), gs = ref MemoryMarshal.GetReference(g), bs = ref MemoryMarshal.GetReference(b);
             for (; i <= p.Length - TLanes.Count; i += TLanes.Count)
             {
-                var parameter = TLanes.Load(ref p[i]);
-                var d = TLanes.Load(in g[i]) + decay * parameter;
+                var parameter = TLanes.Load(ref Unsafe.Add(ref ps, i));
+                var d = TLanes.Load(ref Unsafe.Add(ref gs, i)) + decay * parameter;
                 if (rule.HasMomentum)
                 {
-                    var buffer = first ? d : momentum * TLanes.Load(ref b[i]) + keep * d;
-                    buffer.Store(ref b[i]);
+                    var buffer = first ? d : momentum * TLanes.Load(ref Unsafe.Add(ref bs, i)) + keep * d;
+                    buffer.Store(ref Unsafe.Add(ref bs, i));
                     d = rule.Nesterov ? d + momentum * buffer : buffer;
                 }
-                (parameter - lr * d).Store(ref p[i]);
+                (parameter - lr * d).Store(ref Unsafe.Add(ref ps, i));
             }
             return i;
         }
