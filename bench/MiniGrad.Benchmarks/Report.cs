@@ -135,7 +135,9 @@ public static class Report
     {
         const string cpuinfo = "/proc/cpuinfo";
         if (!File.Exists(cpuinfo)) return "unknown CPU";
-        var line = File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-        return line is null ? "unknown CPU" : line[(line.IndexOf(':') + 1)..].Trim();
+        var lines = File.ReadLines(cpuinfo).TakeWhile(l => l.Length > 0).ToList(); // the first processor's block
+        string Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l[name.Length..].TrimStart().StartsWith(':')) is { } line
+            ? line[(line.IndexOf(':') + 1)..].Trim() : "?";
+        return $"{Field("model name")} (family {Field("cpu family")}, model {Field("model")})";
     }
 }

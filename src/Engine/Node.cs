@@ -71,7 +71,7 @@ internal abstract class Node<T> : TapeNode where T : unmanaged, IFloatingPointIe
         if (inputs.Length > MaxInputs) throw new ArgumentException($"{op}: an op can record at most {MaxInputs} inputs.", nameof(inputs));
         Op = op;
         Output = output;
-        inputs.CopyTo(this.inputs);
+        for (int i = 0; i < inputs.Length; i++) this.inputs[i] = inputs[i]; // a loop: at most four, cheaper than a bulk copy
         count = inputs.Length;
     }
 
@@ -87,15 +87,18 @@ internal abstract class Node<T> : TapeNode where T : unmanaged, IFloatingPointIe
 
     internal sealed override void ReleaseGradient() => Output.ReleaseGradient();
 
-    internal sealed override void Release() => ReleaseKeepingOutput().Release();
+    internal sealed override void Release() => Clear().Return();
 
-    internal sealed override IReleasable ReleaseKeepingOutput()
+    internal sealed override IReleasable ReleaseKeepingOutput() => Clear();
+
+    /// <summary>Empties the node for the next tape and returns the output it held.</summary>
+    private Tensor<T> Clear()
     {
         var output = Output;
         output.ReleaseGradient();
         output.Node = null;
         Output = null!;
-        inputs.AsSpan(0, count).Clear();
+        for (int i = 0; i < count; i++) inputs[i] = null!;
         count = 0;
         Scope = null;
         OnGradient = null;

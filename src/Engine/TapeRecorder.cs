@@ -117,6 +117,7 @@ internal sealed class TapeRecorder
             if (seed is null) root.GradAccumulator()[0] += T.One; // dL/dL = 1
             else root.SeedGradient(seed);
 
+            // Once a node's step has run, nothing reads its output's gradient again: it goes back to the pool at once.
             if (Observer is { } observer)
             {
                 observer.Seeded(root);
@@ -124,16 +125,20 @@ internal sealed class TapeRecorder
                 {
                     nodes[i].Backward();
                     nodes[i].NotifyStepped(observer);
+                    nodes[i].ReleaseGradient();
                 }
             }
             else
             {
-                for (int i = count - 1; i >= 0; i--) nodes[i].Backward();
+                for (int i = count - 1; i >= 0; i--)
+                {
+                    nodes[i].Backward();
+                    nodes[i].ReleaseGradient();
+                }
             }
         }
         finally
         {
-            for (int i = 0; i < count; i++) nodes[i].ReleaseGradient();
             ReleaseSaved();
         }
     }
