@@ -18,7 +18,7 @@ prefix=${2:-}
 results=${MINIGRAD_RESULTS:-bench/results.jsonl}
 project=bench/MiniGrad.Benchmarks
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"; if [ -n "$before" ]; then git worktree remove --force "$scratch/before-src" 2>/dev/null || true; fi' EXIT
+trap 'if [ -n "$before" ]; then git worktree remove --force "$scratch/before-src" 2>/dev/null || true; fi; rm -rf "$scratch"; git worktree prune' EXIT
 
 dotnet build -c Release -nologo -v quiet "$project" -o "$scratch/after" >/dev/null
 if [ -n "$before" ]; then
@@ -31,11 +31,15 @@ workloads=$(dotnet "$scratch/after/MiniGrad.Benchmarks.dll" list "$prefix")
 : > "$results"
 for round in $(seq "$repeats"); do
   for workload in $workloads; do
+    # infer-* workloads carry their own peer, ONNX Runtime, in the same process; the rest have libtorch.
     dotnet "$scratch/after/MiniGrad.Benchmarks.dll" steps "$workload" | tee -a "$results"
-    if [ -n "$before" ]; then
-      dotnet "$scratch/before/MiniGrad.Benchmarks.dll" steps "$workload" | sed 's/"peer":"minigrad"/"peer":"minigrad-before"/' | tee -a "$results"
+    if [ -n "$before" ] && dotnet "$scratch/before/MiniGrad.Benchmarks.dll" list "$workload" | grep -qx "$workload"; then
+      dotnet "$scratch/before/MiniGrad.Benchmarks.dll" steps "$workload" | grep '"peer":"minigrad"' | sed 's/"peer":"minigrad"/"peer":"minigrad-before"/' | tee -a "$results"
     fi
-    bench/peer/run.sh 2 "$workload" | grep "\"workload\":\"$workload\"" | tee -a "$results"
+    case "$workload" in
+      infer-*) ;;
+      *) bench/peer/run.sh 2 "$workload" | grep "\"workload\":\"$workload\"" | tee -a "$results" ;;
+    esac
   done
 done
 dotnet "$scratch/after/MiniGrad.Benchmarks.dll" report "$results" ${before:+--before "$before"} > docs/BENCHMARKS.md

@@ -21,6 +21,7 @@ public static class Report
         "mlp-mnist" => 0.9,
         "mlp-wide" => 0.9,
         "gemm-1024" => 0.8,
+        "infer-b1" or "infer-b256" => 1.0,
         _ when workload.StartsWith("act-", StringComparison.Ordinal) => 1.0,
         _ => null,
     };
@@ -57,7 +58,7 @@ public static class Report
         foreach (var workload in Workloads.Names)
         {
             var ours = samples.GetValueOrDefault(("minigrad", workload));
-            var theirs = samples.GetValueOrDefault(("libtorch", workload));
+            var theirs = samples.GetValueOrDefault((workload.StartsWith("infer-", StringComparison.Ordinal) ? "onnxruntime" : "libtorch", workload));
             var earlier = samples.GetValueOrDefault(("minigrad-before", workload));
             if (ours is null && theirs is null) continue;
             double? mine = Median(ours), peer = Median(theirs), old = Median(earlier);
@@ -83,6 +84,7 @@ public static class Report
         text.AppendLine("| mlp-deep-sigmoid | 64, eight hidden layers of 64, 10 | sigmoid | cross-entropy | SGD lr 0.1, momentum 0.9 | 64 |");
         text.AppendLine("| act-NAME | one activation, forward then backward of a fixed upstream gradient, 256 × 4096 (gelu exact, softmax by row) | | | | |");
         text.AppendLine("| gemm-N | one N × N by N × N product | | | | |");
+        text.AppendLine("| infer-bN | inference of the mlp-mnist network on a batch of N, no tape; the peer here is ONNX Runtime 1.31 running the model MiniGrad exported (its \"libtorch µs\" column) | | | | |");
         text.AppendLine();
         text.AppendLine("## Machine");
         text.AppendLine();

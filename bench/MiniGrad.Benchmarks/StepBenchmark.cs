@@ -24,6 +24,12 @@ public static class StepBenchmark
             var (microseconds, fastest, slowest, bytes) = Measure(Workloads.Create(name));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"peer\":\"minigrad\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}}}"));
+            if (name.StartsWith("infer-b", StringComparison.Ordinal)) // ONNX Runtime on the same exported model, right after
+            {
+                var (peer, peerFastest, peerSlowest, _) = Measure(Workloads.Inference(int.Parse(name["infer-b".Length..], CultureInfo.InvariantCulture), new Random(0)).OnnxRuntime);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"peer\":\"onnxruntime\",\"threads\":2,\"workload\":\"{name}\",\"us_per_step\":{peer:F2},\"us_min\":{peerFastest:F2},\"us_max\":{peerSlowest:F2}}}"));
+            }
         }
     }
 

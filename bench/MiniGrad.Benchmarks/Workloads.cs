@@ -7,7 +7,7 @@ using MiniGrad.Optimizers;
 namespace MiniGrad.Benchmarks;
 
 /// <summary>
-/// The workloads of the step benchmark (../shared/BENCHMARKS.md), each as one repeatable step on float32 data
+/// The workloads of the step benchmark (docs/BENCHMARKS.md lists them), each as one repeatable step on float32 data
 /// made once, outside the timed loop. Both the step mode and the BenchmarkDotNet suites time these.
 /// </summary>
 public static class Workloads
@@ -22,6 +22,7 @@ public static class Workloads
         "xor", "spirals", "mlp-mnist", "mlp-wide", "mlp-deep-sigmoid",
         .. Activations.Select(name => "act-" + name),
         "gemm-128", "gemm-512", "gemm-1024",
+        "infer-b1", "infer-b256",
     ];
 
     /// <summary>Builds the named workload and returns its step.</summary>
@@ -38,6 +39,7 @@ public static class Workloads
                 ps => new SGD<float>(ps, lr: 0.1, momentum: 0.9), rng),
             _ when name.StartsWith("act-", StringComparison.Ordinal) => ActivationStep(name["act-".Length..], rng),
             _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => ProductStep(n, rng),
+            _ when name.StartsWith("infer-b", StringComparison.Ordinal) && int.TryParse(name["infer-b".Length..], out int batch) => Inference(batch, rng).MiniGrad,
             _ => throw new ArgumentException($"Unknown workload '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
@@ -88,6 +90,26 @@ public static class Workloads
             using var tape = new Tape();
             tape.Backward(activation.Forward(x), upstream);
         };
+    }
+
+    /// <summary>
+    /// Inference of the mnist MLP (784-512-256-10, ReLU) on a batch, with no tape open: MiniGrad's Forward, and the same model
+    /// exported to ONNX and run by ONNX Runtime (CPU, both cores), the anchor for serving.
+    /// </summary>
+    public static (Action MiniGrad, Action OnnxRuntime) Inference(int batch, Random rng)
+    {
+        var model = new Sequential<float>(new Dense<float>(784, 512, rng), new ReLU<float>(), new Dense<float>(512, 256, rng),
+            new ReLU<float>(), new Dense<float>(256, 10, rng));
+        model.Eval();
+        var x = Tensor<float>.RandomNormal(batch, 784, rng);
+        var onnx = new MemoryStream();
+        Onnx.OnnxExporter.Export(model, onnx);
+        var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx.ToArray(), new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 2 });
+        var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(x.AsSpan().ToArray(), [batch, 784]);
+        var output = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[batch * 10], [batch, 10]);
+        var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+        string[] inputNames = ["input"], outputNames = ["output"];
+        return (() => model.Forward(x), () => session.Run(run, inputNames, [input], outputNames, [output]));
     }
 
     /// <summary>One n × n by n × n product.</summary>

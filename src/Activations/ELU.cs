@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -61,6 +62,10 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
         Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(T.One, alphaT));
+
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("ELU", ("alpha", Alpha));
+
+    internal static ELU<T> FromSpec(ModuleSpec spec) => new(spec.Double("alpha"));
 
     /// <summary><c>ELU(alpha: 1)</c>, in the invariant culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ELU(alpha: {Alpha})");

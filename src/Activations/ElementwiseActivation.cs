@@ -68,6 +68,9 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
         ones.Return();
     }
 
+    /// <summary>Its kind, with no settings; activations with hyperparameters add theirs.</summary>
+    internal override ModuleSpec? Spec() => ModuleSpec.Of(TypeName);
+
     /// <summary>A hyperparameter as T, after checking that it is finite.</summary>
     private protected static T Finite(double value, string name) => T.CreateTruncating(Require.Finite(value, name));
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using MathNet.Numerics;
 using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -94,6 +95,10 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         if (Approximate) Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new TanhGradient());
         else Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ErfGradient());
     }
+
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("GELU", ("approximate", Approximate));
+
+    internal static GELU<T> FromSpec(ModuleSpec spec) => new(spec.Bool("approximate"));
 
     /// <summary><c>GELU</c>, or <c>GELU(approximate: tanh)</c>.</summary>
     public override string ToString() => Approximate ? "GELU(approximate: tanh)" : "GELU";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -60,6 +61,10 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
         Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(slopeT));
+
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("LeakyReLU", ("slope", Slope));
+
+    internal static LeakyReLU<T> FromSpec(ModuleSpec spec) => new(spec.Double("slope"));
 
     /// <summary><c>LeakyReLU(slope: 0.01)</c>, in the invariant culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"LeakyReLU(slope: {Slope})");

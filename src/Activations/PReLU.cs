@@ -109,6 +109,10 @@ public sealed class PReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
         ones.Return();
     }
 
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("PReLU", ("numParameters", NumParameters));
+
+    internal static PReLU<T> FromSpec(ModuleSpec spec) => new(numParameters: spec.Int("numParameters"));
+
     /// <summary><c>PReLU(num_parameters: n)</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"PReLU(num_parameters: {NumParameters})");
 

@@ -117,6 +117,10 @@ public sealed class RReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
             derivative[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? y[i] / x[i] : mean;
     }
 
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("RReLU", ("lower", Lower), ("upper", Upper));
+
+    internal static RReLU<T> FromSpec(ModuleSpec spec) => new(spec.Double("lower"), spec.Double("upper"));
+
     /// <summary><c>RReLU(lower: 0.125, upper: 0.333…)</c>, in the invariant culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RReLU(lower: {Lower}, upper: {Upper})");
 }

@@ -29,6 +29,9 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
             RowJob.Run(activation, y.Cols, inputs[0].Values, y.Values, y.GradArray, inputs[0].GradAccumulatorArray()));
     }
 
+    /// <summary>Its kind, with no settings; Softmax adds its temperature.</summary>
+    internal override ModuleSpec? Spec() => ModuleSpec.Of(TypeName);
+
     /// <summary>
     /// The row kernels over whole tensors, as parallel work split by rows: forward when no gradients are given,
     /// backward otherwise. Rows are independent, so the split does not change any result.

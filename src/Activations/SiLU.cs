@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -61,6 +62,10 @@ public sealed class SiLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
         Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(beta));
+
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("SiLU", ("beta", Beta));
+
+    internal static SiLU<T> FromSpec(ModuleSpec spec) => new(spec.Double("beta"));
 
     /// <summary><c>SiLU</c>, or <c>SiLU(beta: β)</c> in the invariant culture.</summary>
     public override string ToString() => Beta == 1 ? "SiLU" : string.Create(CultureInfo.InvariantCulture, $"SiLU(beta: {Beta})");

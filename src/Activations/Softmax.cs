@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -64,6 +65,10 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
         var rule = new Gradient(TensorPrimitives.Dot(outputGradient, output), inverseTemperature);
         Elementwise.AccumulateGradient(output, output, outputGradient, inputGradient, rule);
     }
+
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("Softmax", ("temperature", Temperature));
+
+    internal static Softmax<T> FromSpec(ModuleSpec spec) => new(spec.Double("temperature"));
 
     /// <summary><c>Softmax</c>, or <c>Softmax(temperature: τ)</c> in the invariant culture.</summary>
     public override string ToString() => Temperature == 1 ? "Softmax" : string.Create(CultureInfo.InvariantCulture, $"Softmax(temperature: {Temperature})");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
+using MiniGrad.Layers;
 
 namespace MiniGrad.Activations;
 
@@ -62,6 +63,10 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
         Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(betaT, thresholdT));
+
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("Softplus", ("beta", Beta), ("threshold", Threshold));
+
+    internal static Softplus<T> FromSpec(ModuleSpec spec) => new(spec.Double("beta"), spec.Double("threshold"));
 
     /// <summary><c>Softplus(beta: 1, threshold: 20)</c>, in the invariant culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Softplus(beta: {Beta}, threshold: {Threshold})");

@@ -55,6 +55,10 @@ public sealed class Swish<T> : Module<T>, IElementwise<T> where T : unmanaged, I
         ones.Return();
     }
 
+    internal override ModuleSpec? Spec() => ModuleSpec.Of("Swish");
+
+    internal static Swish<T> FromSpec(ModuleSpec spec) => new();
+
     /// <summary><c>Swish(beta: β)</c>, at β's current value, in the invariant culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Swish(beta: {Beta.Span[0]})");
 

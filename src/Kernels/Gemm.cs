@@ -83,6 +83,17 @@ internal static class Gemm
             return;
         }
 
+        // A few rows of A times a stored B (a batch of one at inference): packing would copy all of B for a handful of
+        // rows of C, so stream B instead, row by row, as a matrix-vector product does.
+        if (m <= FewRows && !transposeA && !transposeB && n >= 2 * TLanes.Count)
+        {
+            var rows = FewRowsJob<T, TLanes>.ForThisThread;
+            rows.Set(m, n, k, a, b, c, accumulate, bias);
+            WorkerPool.Run(rows, (long)m * n * k < ParallelThreshold / 32 ? 1 : WorkerPool.Threads);
+            rows.Clear();
+            return;
+        }
+
         // The tile is TileRows × 2 vectors, so a narrow C (n of 3 classes, say) would waste most of each tile.
         // Then compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose long side lies along the vectors, and write it back
         // transposed: the same sums, in the same order, on far fewer padded lanes. Writing back transposed goes
@@ -321,6 +332,106 @@ internal static class Gemm
             }
             left.Store(ref row);
             right.Store(ref second);
+        }
+    }
+
+    /// <summary>Up to this many rows of A, a product streams B instead of packing it.</summary>
+    internal const int FewRows = 4;
+
+    /// <summary>
+    /// A product of m ≤ <see cref="FewRows"/> rows of A by a stored B, as parallel work: part p of P computes a band of C's
+    /// columns, cut at multiples of a strip, so each element is computed whole by one thread whatever the split.
+    /// </summary>
+    private sealed class FewRowsJob<T, TLanes> : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        [ThreadStatic] private static FewRowsJob<T, TLanes>? current;
+
+        private int m, n, k;
+        private T[] a = [], b = [], c = [];
+        private T[]? bias;
+        private bool accumulate;
+
+        internal static FewRowsJob<T, TLanes> ForThisThread => current ??= new FewRowsJob<T, TLanes>();
+
+        internal void Set(int m, int n, int k, T[] a, T[] b, T[] c, bool accumulate, T[]? bias) =>
+            (this.m, this.n, this.k, this.a, this.b, this.c, this.accumulate, this.bias) = (m, n, k, a, b, c, accumulate, bias);
+
+        internal void Clear() => (a, b, c, bias) = ([], [], [], null);
+
+        public void Run(int part, int parts)
+        {
+            var (start, end) = WorkerPool.Band(n, 8 * TLanes.Count, part, parts);
+            if (start < end) FewRowsTimesB<T, TLanes>(m, n, k, a, b, c, accumulate, bias, start, end);
+        }
+    }
+
+    /// <summary>
+    /// C[i, start..end] = [C +] Σₚ A[i, p]·B[p, start..end] [+ bias] for the m ≤ <see cref="FewRows"/> rows of A, with A and
+    /// B stored as they are. For each strip of eight vectors of C's row, the pass over k reads B's strip row by row and adds
+    /// it, scaled by A[i, p], into accumulators held in registers; the strips cover the band left to right, then single
+    /// vectors, then scalars. Every element is summed over p in ascending order, whichever thread computes it.
+    /// </summary>
+    private static void FewRowsTimesB<T, TLanes>(int m, int n, int k, T[] a, T[] b, T[] c, bool accumulate, T[]? bias, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        int w = TLanes.Count, j;
+        ref T bs = ref MemoryMarshal.GetArrayDataReference(b);
+        for (int i = 0; i < m; i++)
+        {
+            ref T ai = ref a[i * k];
+            ref T ci = ref c[i * n];
+            for (j = start; j + 8 * w <= end; j += 8 * w) // strips of eight vectors: 4 cache lines of each row of B per step
+            {
+                TLanes s0 = TLanes.Zero, s1 = TLanes.Zero, s2 = TLanes.Zero, s3 = TLanes.Zero;
+                TLanes s4 = TLanes.Zero, s5 = TLanes.Zero, s6 = TLanes.Zero, s7 = TLanes.Zero;
+                ref T bp = ref Unsafe.Add(ref bs, j);
+                for (int p = 0; p < k; p++, bp = ref Unsafe.Add(ref bp, n))
+                {
+                    var x = TLanes.Create(Unsafe.Add(ref ai, p));
+                    s0 = TLanes.MultiplyAdd(x, TLanes.Load(ref bp), s0);
+                    s1 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, w)), s1);
+                    s2 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 2 * w)), s2);
+                    s3 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 3 * w)), s3);
+                    s4 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 4 * w)), s4);
+                    s5 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 5 * w)), s5);
+                    s6 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 6 * w)), s6);
+                    s7 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 7 * w)), s7);
+                }
+                Finish(ref ci, j, s0, accumulate, bias);
+                Finish(ref ci, j + w, s1, accumulate, bias);
+                Finish(ref ci, j + 2 * w, s2, accumulate, bias);
+                Finish(ref ci, j + 3 * w, s3, accumulate, bias);
+                Finish(ref ci, j + 4 * w, s4, accumulate, bias);
+                Finish(ref ci, j + 5 * w, s5, accumulate, bias);
+                Finish(ref ci, j + 6 * w, s6, accumulate, bias);
+                Finish(ref ci, j + 7 * w, s7, accumulate, bias);
+            }
+            for (; j + w <= end; j += w) // single vectors
+            {
+                TLanes sum = TLanes.Zero;
+                ref T bp = ref Unsafe.Add(ref bs, j);
+                for (int p = 0; p < k; p++, bp = ref Unsafe.Add(ref bp, n)) sum = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ai, p)), TLanes.Load(ref bp), sum);
+                Finish(ref ci, j, sum, accumulate, bias);
+            }
+            for (; j < end; j++) // the last columns, fewer than a vector
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++) sum += Unsafe.Add(ref ai, p) * Unsafe.Add(ref bs, p * n + j);
+                if (bias is not null) sum += bias[j];
+                ref T target = ref Unsafe.Add(ref ci, j);
+                target = accumulate ? target + sum : sum;
+            }
+        }
+
+        static void Finish(ref T row, int column, TLanes sum, bool accumulate, T[]? bias)
+        {
+            ref T target = ref Unsafe.Add(ref row, column);
+            if (bias is not null) sum += TLanes.Load(ref bias[column]);
+            if (accumulate) sum += TLanes.Load(ref target);
+            sum.Store(ref target);
         }
     }
 

@@ -64,6 +64,13 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
         return x.Linear(Weight, Bias);
     }
 
+    /// <summary>W as PyTorch's <c>nn.Linear</c> holds it, [out, in] (the transpose of W), and b as [out].</summary>
+    private protected override IEnumerable<StateTensor<T>> OwnState() => [StateTensor<T>.Transposed("weight", Weight), StateTensor<T>.Of("bias", Bias)];
+
+    internal override ModuleSpec Spec() => ModuleSpec.Of("Dense", ("in", InFeatures), ("out", OutFeatures));
+
+    internal static Dense<T> FromSpec(ModuleSpec spec) => new(spec.Int("in"), spec.Int("out"), new Random(0));
+
     /// <summary><c>Dense(in → out)</c>, e.g. <c>Dense(784 → 512)</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Dense({InFeatures} → {OutFeatures})");
 }

@@ -14,6 +14,8 @@ namespace MiniGrad.Layers;
 /// <para>A maxout unit is a learned convex, piecewise-linear activation: with two pieces it can be ReLU
 /// (max(x, 0)), a leaky ReLU (max(x, 0.01x)) or |x| (max(x, −x)). It never saturates and has no dead region, at the
 /// price of k times the weights. Range (−∞, ∞) in general; not zero-centred, not monotonic, not smooth.</para>
+/// <para>Saved, it is PyTorch's <c>Linear(in, out·pieces)</c> followed by <c>view(N, out, pieces).amax(-1)</c>: <c>weight</c>
+/// [out·pieces, in] and <c>bias</c> [out·pieces], with row unit·pieces + piece holding W_piece's column for that unit.</para>
 /// <para>Each piece starts as PyTorch's <c>nn.Linear</c> would (<see cref="Init.Affine{T}"/> with
 /// <see cref="WeightInit.Default"/>): W_k and b_k from U(±1/√inFeatures), drawn from the caller's <see cref="Random"/> piece by
 /// piece, W_k (row-major) before b_k.</para>
@@ -73,6 +75,44 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
         for (int k = 1; k < Pieces; k++) y = y.Maximum(x.Linear(weights[k], biases[k]));
         return y;
     }
+
+    /// <summary>The pieces as one PyTorch <c>Linear(in, out·pieces)</c>: row unit·pieces + piece of weight [out·pieces, in] and bias [out·pieces].</summary>
+    private protected override IEnumerable<StateTensor<T>> OwnState()
+    {
+        int rows = OutFeatures * Pieces;
+        yield return new StateTensor<T>("weight", [rows, InFeatures],
+            () =>
+            {
+                var values = new T[rows * InFeatures];
+                for (int unit = 0; unit < OutFeatures; unit++)
+                    for (int k = 0; k < Pieces; k++)
+                        for (int i = 0; i < InFeatures; i++) values[(unit * Pieces + k) * InFeatures + i] = weights[k][i, unit];
+                return values;
+            },
+            values =>
+            {
+                for (int unit = 0; unit < OutFeatures; unit++)
+                    for (int k = 0; k < Pieces; k++)
+                        for (int i = 0; i < InFeatures; i++) weights[k][i, unit] = values[(unit * Pieces + k) * InFeatures + i];
+            });
+        yield return new StateTensor<T>("bias", [rows],
+            () =>
+            {
+                var values = new T[rows];
+                for (int unit = 0; unit < OutFeatures; unit++)
+                    for (int k = 0; k < Pieces; k++) values[unit * Pieces + k] = biases[k][0, unit];
+                return values;
+            },
+            values =>
+            {
+                for (int unit = 0; unit < OutFeatures; unit++)
+                    for (int k = 0; k < Pieces; k++) biases[k][0, unit] = values[unit * Pieces + k];
+            });
+    }
+
+    internal override ModuleSpec Spec() => ModuleSpec.Of("Maxout", ("in", InFeatures), ("out", OutFeatures), ("pieces", Pieces));
+
+    internal static Maxout<T> FromSpec(ModuleSpec spec) => new(spec.Int("in"), spec.Int("out"), spec.Int("pieces"), new Random(0));
 
     /// <summary><c>Maxout(in → out, pieces: k)</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Maxout({InFeatures} → {OutFeatures}, pieces: {Pieces})");

@@ -23,7 +23,7 @@ namespace MiniGrad.Layers;
 /// <see cref="ToString"/>, <see cref="Train"/>/<see cref="Eval"/> and <see cref="ZeroGrad"/> all read that one registry.
 /// A module starts in training mode (as in PyTorch); modules such as RReLU and Dropout behave differently in each.</para>
 /// </remarks>
-public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract partial class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<(string Name, Tensor<T> Parameter)> parameters = [];
     private readonly List<(string Name, Module<T> Module)> children = [];
@@ -133,11 +133,17 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// The module's name, e.g. <c>Tanh</c>, followed by its sub-modules, e.g. <c>Residual(body: Dense(4 → 4))</c>; layers
     /// with sizes or hyperparameters override it, e.g. <c>Dense(2 → 8)</c>. Numbers are written in the invariant culture.
     /// </summary>
-    public override string ToString()
+    public override string ToString() =>
+        children.Count == 0 ? TypeName : $"{TypeName}({string.Join(", ", children.Select(c => $"{c.Name}: {c.Module}"))})";
+
+    /// <summary>The class name without its type argument, e.g. <c>Dense</c>: the kind a saved architecture records.</summary>
+    internal string TypeName
     {
-        var type = GetType().Name;
-        int tick = type.IndexOf('`');
-        if (tick >= 0) type = type[..tick];
-        return children.Count == 0 ? type : $"{type}({string.Join(", ", children.Select(c => $"{c.Name}: {c.Module}"))})";
+        get
+        {
+            var type = GetType().Name;
+            int tick = type.IndexOf('`');
+            return tick < 0 ? type : type[..tick];
+        }
     }
 }

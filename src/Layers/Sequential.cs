@@ -70,6 +70,44 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
         }
     }
 
+    /// <summary>
+    /// Rebuilds the model saved in <paramref name="path"/> by <see cref="Module{T}.Save(string)"/>: the same modules from
+    /// the file's architecture, then its weights (converted to T when the file holds the other precision). The model is
+    /// returned in evaluation mode, ready for inference; call <see cref="Module{T}.Train"/> to train it further.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not valid, has no architecture (it holds only weights, as a
+    /// PyTorch state_dict does: build the model and call <see cref="Module{T}.LoadWeights(string)"/>), or does not fit it.</exception>
+    public static Sequential<T> Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = File.OpenRead(path);
+        return Load(file);
+    }
+
+    /// <inheritdoc cref="Load(string)"/>
+    public static Sequential<T> Load(Stream stream)
+    {
+        using var seekable = Seekable(stream);
+        var header = Serialization.SafetensorsFile.ReadHeader(seekable);
+        if (!header.Metadata.TryGetValue(ArchitectureKey, out var json))
+            throw new InvalidDataException(
+                "The file holds weights but no architecture (as a PyTorch state_dict does): build the same model and call LoadWeights.");
+        if (ModuleKinds<T>.Create(ModuleSpec.FromJson(json)) is not Sequential<T> model)
+            throw new InvalidDataException("The file's architecture is not a Sequential.");
+        model.LoadWeights(seekable, header);
+        model.Eval();
+        return model;
+    }
+
+    /// <summary>Its modules' specs, when every one of them can describe itself.</summary>
+    internal override ModuleSpec? Spec()
+    {
+        var specs = layers.Select(layer => layer.Spec()).ToArray();
+        return specs.Any(spec => spec is null) ? null : new ModuleSpec("Sequential", new Dictionary<string, string>(), specs!);
+    }
+
+    internal static Sequential<T> FromSpec(ModuleSpec spec) => new([.. spec.Children.Select(ModuleKinds<T>.Create)]);
+
     /// <summary>The chain, e.g. <c>Sequential(Dense(2 → 8), Tanh, Dense(8 → 1))</c>.</summary>
     public override string ToString() => $"Sequential({string.Join(", ", layers.Select(layer => layer.ToString()))})";
 }

@@ -28,7 +28,7 @@ public class ActivationDocsTests
         return text.ToString().Replace("\r\n", "\n");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             if (File.Exists(Path.Combine(directory.FullName, "MiniGrad.sln"))) return directory.FullName;

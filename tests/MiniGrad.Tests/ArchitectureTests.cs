@@ -18,7 +18,8 @@ public class ArchitectureTests
     {
         ["MiniGrad.Kernels"] = [],
         ["MiniGrad"] = ["MiniGrad.Kernels"],
-        ["MiniGrad.Layers"] = ["MiniGrad", "MiniGrad.Kernels"],
+        ["MiniGrad.Serialization"] = ["MiniGrad", "MiniGrad.Kernels"],
+        ["MiniGrad.Layers"] = ["MiniGrad.Serialization", "MiniGrad", "MiniGrad.Kernels"],
         ["MiniGrad.Activations"] = ["MiniGrad.Layers", "MiniGrad", "MiniGrad.Kernels"],
         ["MiniGrad.Losses"] = ["MiniGrad", "MiniGrad.Kernels"],
         ["MiniGrad.Optimizers"] = ["MiniGrad", "MiniGrad.Kernels"],

@@ -24,6 +24,11 @@ public class GemmTests
         }
         data.Add(97, 95, 257);  // just past one block of rows and one slice of depth
         data.Add(7, 2100, 3);   // wider than one block of columns
+        // A few rows times a stored B (inference at batch 1): B streamed, not packed; split over the threads when large.
+        data.Add(1, 1025, 300);
+        data.Add(3, 2100, 17);
+        data.Add(4, 130, 1025);
+        data.Add(2, 4099, 70);
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)

@@ -49,6 +49,16 @@ public class SampleTests : IDisposable
     }
 
     [Fact]
+    public void Export_saves_reloads_and_exports_a_model_that_ONNX_Runtime_runs_the_same()
+    {
+        Assert.Equal(0, Run(Samples.Export.Program.Main));
+        Assert.True(File.Exists(Path.Combine(output, "spirals.safetensors")));
+        Assert.True(File.Exists(Path.Combine(output, "spirals.onnx")));
+        var reloaded = Layers.Sequential<float>.Load(Path.Combine(output, "spirals.safetensors"));
+        Assert.Equal(5, reloaded.Layers.Count);
+    }
+
+    [Fact]
     public void A_sample_whose_claim_fails_exits_with_1()
     {
         // Sigmoid units do not fit the spirals to 97% in a quick run: the sample must say so through its exit code.
