@@ -13,6 +13,9 @@ namespace MiniGrad.Layers;
 /// <param name="Write">Takes values in PyTorch's layout into the module.</param>
 internal sealed record StateTensor<T>(string Name, long[] Shape, Func<T[]> Read, Action<T[]> Write) where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Whether this is a counter (BatchNorm's <c>num_batches_tracked</c>), saved as PyTorch's I64 rather than as weights.</summary>
+    public bool IsCounter { get; init; }
+
     /// <summary>The shape as PyTorch prints it, e.g. <c>[8, 2]</c>.</summary>
     public string ShapeText => $"[{string.Join(", ", Shape)}]";
 
@@ -76,7 +79,7 @@ public abstract partial class Module<T>
         var state = State("").ToList();
         var metadata = new Dictionary<string, string> { ["format"] = "pt" };
         if (Spec() is { } spec) metadata[ArchitectureKey] = spec.ToJson();
-        SafetensorsFile.Write(stream, state.Select(s => (s.Name, s.Shape, s.Read())).ToList(), metadata);
+        SafetensorsFile.Write(stream, state.Select(s => (s.Name, s.Shape, s.Read(), s.IsCounter)).ToList(), metadata);
     }
 
     /// <summary>
@@ -120,7 +123,7 @@ public abstract partial class Module<T>
             var entry = entries[target.Name];
             if (!entry.Shape.SequenceEqual(target.Shape))
                 throw new InvalidDataException($"Tensor '{target.Name}' is {entry.ShapeText} in the file but {target.ShapeText} in {this}.");
-            if (entry.Type == SafetensorsType.I64)
+            if (entry.Type == SafetensorsType.I64 && !target.IsCounter)
                 throw new InvalidDataException($"Tensor '{target.Name}' is I64 in the file; MiniGrad reads weights as F16, BF16, F32 or F64.");
             var buffer = new T[entry.Count];
             SafetensorsFile.ReadValues(stream, header, entry, buffer);
@@ -147,6 +150,16 @@ public abstract partial class Module<T>
         foreach (var (name, child) in children)
             foreach (var tensor in child.State($"{prefix}{name}."))
                 yield return tensor;
+    }
+
+    /// <summary>A copy of every tensor of the state (weights and running statistics), for <see cref="RestoreState"/>.</summary>
+    internal T[][] CopyState() => State("").Select(tensor => tensor.Read()).ToArray();
+
+    /// <summary>Puts back a state taken by <see cref="CopyState"/> from this module.</summary>
+    internal void RestoreState(T[][] copy)
+    {
+        int i = 0;
+        foreach (var tensor in State("")) tensor.Write(copy[i++]);
     }
 
     /// <summary>

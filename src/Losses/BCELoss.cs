@@ -12,7 +12,7 @@ namespace MiniGrad.Losses;
 /// gradient finite when a saturated sigmoid gives exactly 0 or 1.</para>
 /// <para>Prefer <see cref="BCEWithLogitsLoss{T}"/> on the logits: it folds the sigmoid in and never saturates.</para>
 /// </remarks>
-public sealed class BCELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class BCELoss<T> : IRegressionLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static readonly T LogFloor = T.CreateTruncating(-100.0);
     private static readonly T Epsilon = T.CreateTruncating(1e-12);

@@ -12,7 +12,7 @@ namespace MiniGrad.Losses;
 /// never saturates. The rearranged form keeps every exponent ≤ 0, so it is finite for any logit (±1000 included).</para>
 /// <para>The loss for binary classification: put no sigmoid on the last layer and feed its output here.</para>
 /// </remarks>
-public sealed class BCEWithLogitsLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class BCEWithLogitsLoss<T> : IRegressionLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The loss of the <paramref name="logits"/> against <paramref name="target"/> (same shape, values in [0, 1]), as a 1 × 1 tensor.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>

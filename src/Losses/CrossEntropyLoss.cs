@@ -1,56 +1,123 @@
+using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Losses;
 
 /// <summary>
-/// Cross-entropy over logits with integer class labels: L = (1/B) Σ_b [ln Σ_c e^(x_bc) − x_b,y_b], the mean over the
-/// B rows of −ln softmax(x_b)[y_b] (PyTorch's <c>CrossEntropyLoss</c>, 'mean'). Log-softmax and the negative
+/// Cross-entropy over logits with integer class labels (PyTorch's <c>CrossEntropyLoss</c>, 'mean'): with log-probabilities
+/// ℓ_bc = x_bc − ln Σ_c' e^(x_bc'), class weights w (1 by default) and label smoothing ε (0 by default), for B rows and C classes,
+/// <code>
+/// L = (1 − ε) · Σ_b w_y_b·(−ℓ_b,y_b) / W  +  (ε/C) · Σ_b Σ_c w_c·(−ℓ_bc) / W,   W = Σ_b w_y_b
+/// </code>
+/// which without weights or smoothing is the plain mean of −ln softmax(x_b)[y_b]. Log-softmax and the negative
 /// log-likelihood are fused into one op.
 /// </summary>
 /// <remarks>
-/// <para>dL/dx_bc = (softmax(x_b)_c − [c = y_b]) / B, from the probabilities saved in forward.</para>
-/// <para>Stable: each row's maximum m is subtracted before exponentiating (ln Σ e^x = m + ln Σ e^(x − m)), so
-/// every exponent is ≤ 0 and logits of ±1000 give finite values and gradients.</para>
-/// <para>The loss for multi-class classification: put no softmax on the last layer and feed its logits here.</para>
+/// <para>dL/dx_bj = [(1 − ε)·w_y_b·(p_bj − [j = y_b]) + (ε/C)·(p_bj·Σ_c w_c − w_j)] / W, p = softmax(x_b), from the
+/// probabilities saved in forward; without weights or smoothing, (p_bj − [j = y_b]) / B.</para>
+/// <para>Stable: each row's maximum m is subtracted before exponentiating (ln Σ e^x = m + ln Σ e^(x − m)), so every exponent is
+/// ≤ 0 and logits of ±1000 give finite values and gradients.</para>
+/// <para>The loss for multi-class classification: put no softmax on the last layer and feed its logits here. Weights make rare
+/// classes count more; smoothing keeps the model from growing certain beyond ε/C.</para>
 /// </remarks>
-public sealed class CrossEntropyLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly T[]? weights;
+    private readonly T smoothing;
+
+    /// <summary>Creates a cross-entropy loss.</summary>
+    /// <param name="weights">One weight per class, each ≥ 0 (PyTorch's <c>weight</c>); null for all 1.</param>
+    /// <param name="labelSmoothing">ε in [0, 1] (PyTorch's <c>label_smoothing</c>); 0 by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A weight is negative or not finite, or ε is outside [0, 1].</exception>
+    public CrossEntropyLoss(double[]? weights = null, double labelSmoothing = 0)
+    {
+        if (weights is not null)
+            for (int c = 0; c < weights.Length; c++) Require.NonNegative(weights[c], $"weights[{c}]");
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw Require.OutOfRange(nameof(labelSmoothing), labelSmoothing, "must be in [0, 1]");
+        this.weights = weights?.Select(T.CreateTruncating).ToArray();
+        Weights = weights?.ToArray();
+        LabelSmoothing = labelSmoothing;
+        smoothing = T.CreateTruncating(labelSmoothing);
+    }
+
+    /// <summary>The class weights, or null when every class weighs 1.</summary>
+    public IReadOnlyList<double>? Weights { get; }
+
+    /// <summary>ε, the label smoothing.</summary>
+    public double LabelSmoothing { get; }
+
     /// <summary>The loss of <paramref name="logits"/> (batch × classes) for the class indices <paramref name="labels"/> (one per row), as a 1 × 1 tensor.</summary>
-    /// <exception cref="ArgumentException">The label count differs from the number of rows, or a label is not a class index.</exception>
+    /// <exception cref="ArgumentException">The label count differs from the number of rows, a label is not a class index, the weights are not
+    /// one per class, or the labels' weights sum to 0.</exception>
     public Tensor<T> Forward(Tensor<T> logits, int[] labels)
     {
-        ArgumentNullException.ThrowIfNull(logits);
-        ArgumentNullException.ThrowIfNull(labels);
-        logits.ThrowIfReleased();
-        if (labels.Length != logits.Rows)
-            throw new ArgumentException($"CrossEntropyLoss: {labels.Length} labels for {logits.Rows} rows of logits ({logits.Shape}); give one label per row.", nameof(labels));
-        for (int b = 0; b < labels.Length; b++)
-            if ((uint)labels[b] >= (uint)logits.Cols)
-                throw new ArgumentException($"CrossEntropyLoss: label {labels[b]} at row {b} is out of range; classes are 0 to {logits.Cols - 1} ({logits.Shape} logits).", nameof(labels));
+        LossChecks.Labels("CrossEntropyLoss", logits, labels);
+        if (weights is not null && weights.Length != logits.Cols)
+            throw new ArgumentException($"CrossEntropyLoss: {weights.Length} class weights for {logits.Cols} classes ({logits.Shape} logits).", nameof(logits));
+        T total = LabelWeight(labels); // W
+        if (labels.Length > 0 && total == T.Zero)
+            throw new ArgumentException("CrossEntropyLoss: the weights of the batch's labels sum to 0.", nameof(labels));
 
         var loss = Tensor<T>.Result(1, 1, logits);
         var probabilities = Tensor<T>.Saved(loss, logits.Rows, logits.Cols); // softmax(x), for backward
-        T sum = T.Zero;
+        T nll = T.Zero, smooth = T.Zero;
         for (int b = 0; b < logits.Rows; b++)
         {
             Span<T> x = logits.Row(b), p = probabilities.Row(b);
             T max = TensorPrimitives.Max<T>(x);
             TensorPrimitives.Subtract(x, max, p);
             TensorPrimitives.Exp(p, p);
-            T total = TensorPrimitives.Sum<T>(p);
-            TensorPrimitives.Divide(p, total, p);
-            sum += max + T.Log(total) - x[labels[b]];
+            T sum = TensorPrimitives.Sum<T>(p);
+            TensorPrimitives.Divide(p, sum, p);
+            T logSum = max + T.Log(sum); // −ℓ_bc = logSum − x_bc
+            nll += Weight(labels[b]) * (logSum - x[labels[b]]);
+            if (smoothing != T.Zero)
+                for (int c = 0; c < x.Length; c++) smooth += Weight(c) * (logSum - x[c]);
         }
-        loss.Span[0] = sum / T.CreateTruncating(logits.Rows);
+        T classes = T.CreateTruncating(Math.Max(logits.Cols, 1));
+        loss.Span[0] = ((T.One - smoothing) * nll + smoothing / classes * smooth) / total;
 
-        return Tensor<T>.Record("CrossEntropyLoss", loss, [logits], (Probabilities: probabilities, Labels: labels), static (loss, inputs, saved) =>
-        {
-            var logits = inputs[0];
-            T scale = loss.GradSpan[0] / T.CreateTruncating(logits.Rows);
-            var dx = logits.GradAccumulator();
-            TensorPrimitives.MultiplyAdd(saved.Probabilities.Span, scale, dx, dx);
-            for (int b = 0; b < saved.Labels.Length; b++) dx[b * logits.Cols + saved.Labels[b]] -= scale;
-        });
+        return Tensor<T>.Record("CrossEntropyLoss", loss, [logits], (Probabilities: probabilities, Labels: labels, Loss: this, Total: total),
+            static (loss, inputs, saved) => saved.Loss.Backward(loss.GradSpan[0], inputs[0], saved.Probabilities, saved.Labels, saved.Total));
     }
+
+    private void Backward(T upstream, Tensor<T> logits, Tensor<T> probabilities, int[] labels, T total)
+    {
+        var dx = logits.GradAccumulator();
+        int cols = logits.Cols;
+        T scale = upstream / total;
+        if (weights is null && smoothing == T.Zero)
+        {
+            TensorPrimitives.MultiplyAdd(probabilities.Span, scale, dx, dx);
+            for (int b = 0; b < labels.Length; b++) dx[b * cols + labels[b]] -= scale;
+            return;
+        }
+        T keep = T.One - smoothing, spread = smoothing / T.CreateTruncating(cols);
+        T weightSum = weights is null ? T.CreateTruncating(cols) : TensorPrimitives.Sum<T>(weights);
+        for (int b = 0; b < labels.Length; b++)
+        {
+            var p = probabilities.Row(b);
+            var row = dx.Slice(b * cols, cols);
+            T labelWeight = Weight(labels[b]);
+            for (int j = 0; j < cols; j++)
+                row[j] += scale * (keep * labelWeight * p[j] + spread * (p[j] * weightSum - Weight(j)));
+            row[labels[b]] -= scale * keep * labelWeight;
+        }
+    }
+
+    private T Weight(int label) => weights is null ? T.One : weights[label];
+
+    private T LabelWeight(int[] labels)
+    {
+        if (weights is null) return T.CreateTruncating(labels.Length);
+        T sum = T.Zero;
+        foreach (int label in labels) sum += weights[label];
+        return sum;
+    }
+
+    /// <summary><c>CrossEntropyLoss</c>, with its settings when they are not the defaults.</summary>
+    public override string ToString() => weights is null && LabelSmoothing == 0 ? "CrossEntropyLoss"
+        : string.Create(CultureInfo.InvariantCulture, $"CrossEntropyLoss(weights: {(Weights is null ? "none" : string.Join(", ", Weights))}, label smoothing: {LabelSmoothing})");
 }

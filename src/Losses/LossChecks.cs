@@ -14,4 +14,17 @@ internal static class LossChecks
         if (prediction.Rows != target.Rows || prediction.Cols != target.Cols)
             throw new ArgumentException($"{loss}: input is {prediction.Shape} but target is {target.Shape}; they must have the same shape.", nameof(target));
     }
+
+    /// <summary>One label per row, each a class index of the input's columns.</summary>
+    internal static void Labels<T>(string loss, Tensor<T> input, int[] labels) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(labels);
+        input.ThrowIfReleased();
+        if (labels.Length != input.Rows)
+            throw new ArgumentException($"{loss}: {labels.Length} labels for {input.Rows} rows of input ({input.Shape}); give one label per row.", nameof(labels));
+        for (int b = 0; b < labels.Length; b++)
+            if ((uint)labels[b] >= (uint)input.Cols)
+                throw new ArgumentException($"{loss}: label {labels[b]} at row {b} is out of range; classes are 0 to {input.Cols - 1} ({input.Shape} input).", nameof(labels));
+    }
 }

@@ -8,7 +8,7 @@ namespace MiniGrad.Losses;
 /// dL/dpᵢ = 2(pᵢ − tᵢ)/N, and the negative of that for the target when it requires grad. The loss for
 /// regression with an identity output.
 /// </remarks>
-public sealed class MSELoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class MSELoss<T> : IRegressionLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The loss of <paramref name="prediction"/> against <paramref name="target"/> (same shape), as a 1 × 1 tensor.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>

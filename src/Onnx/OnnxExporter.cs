@@ -20,6 +20,8 @@ namespace MiniGrad.Onnx;
 /// RReLU (evaluation form: LeakyRelu with the mean slope) and Maxout (one Gemm per piece, then Max) composed. ONNX
 /// Runtime's CPU provider has no float64 Elu, Selu, Softplus or Erf, so those are composed from Exp, Log, Where and
 /// arithmetic in a float64 graph; the exact GELU, which needs Erf, cannot be exported in float64.</para>
+/// <para>The graph is the model's evaluation function whatever its mode: Dropout and AlphaDropout are Identity,
+/// BatchNorm1d uses its running statistics (BatchNormalization), LayerNorm is LayerNormalization over the last axis.</para>
 /// </remarks>
 public static class OnnxExporter
 {
@@ -155,6 +157,9 @@ public static class OnnxExporter
             Mish<T> => Node("Mul", [x, Node("Tanh", [SoftplusOf(x)])]),
             Softmax<T> softmax => Node("Softmax", [softmax.Temperature == 1 ? x : Node("Div", [x, Constant(softmax.Temperature)])], ("axis", -1)),
             LogSoftmax<T> => Node("LogSoftmax", [x], ("axis", -1)),
+            Dropout<T> or AlphaDropout<T> => Node("Identity", [x]), // the evaluation graph: dropout does nothing there
+            BatchNorm1d<T> batchNorm => BatchNorm(x, batchNorm),
+            LayerNorm<T> layerNorm => LayerNorm(x, layerNorm),
             _ => throw new NotSupportedException($"ONNX export: {module} has no ONNX form; MiniGrad exports Dense, Maxout and every built-in activation."),
         };
 
@@ -168,6 +173,27 @@ public static class OnnxExporter
                 return scale == 1 ? Node("Elu", [x], ("alpha", (float)alpha)) : Node("Selu", [x], ("alpha", (float)alpha), ("gamma", (float)scale));
             var negative = Node("Mul", [Node("Sub", [Node("Exp", [Node("Min", [x, Constant(0)])]), Constant(1)]), Constant(scale * alpha)]);
             return Node("Where", [Node("Greater", [x, Constant(0)]), Scaled(x, scale), negative]);
+        }
+
+        /// <summary>BatchNormalization with the running statistics; in float64, (x − mean)·(γ/√(var + ε)) + β from arithmetic.</summary>
+        private string BatchNorm(string x, BatchNorm1d<T> layer)
+        {
+            if (!IsDouble)
+                return Node("BatchNormalization", [x, Vector(layer.Weight), Vector(layer.Bias), Vector(layer.RunningMean), Vector(layer.RunningVar)], ("epsilon", (float)layer.Eps));
+            var scale = Tensor<T>.Zeros(1, layer.Features);
+            for (int c = 0; c < layer.Features; c++) scale[0, c] = layer.Weight[0, c] / T.Sqrt(layer.RunningVar[0, c] + T.CreateTruncating(layer.Eps));
+            return Node("Add", [Node("Mul", [Node("Sub", [x, Vector(layer.RunningMean)]), Vector(scale)]), Vector(layer.Bias)]);
+        }
+
+        /// <summary>LayerNormalization over the last axis; in float64, the same from ReduceMean and arithmetic.</summary>
+        private string LayerNorm(string x, LayerNorm<T> layer)
+        {
+            if (!IsDouble)
+                return Node("LayerNormalization", [x, Vector(layer.Weight), Vector(layer.Bias)], ("axis", -1), ("epsilon", (float)layer.Eps));
+            var centred = Node("Sub", [x, Node("ReduceMean", [x], ("axes", new long[] { -1 }))]);
+            var variance = Node("ReduceMean", [Node("Mul", [centred, centred])], ("axes", new long[] { -1 }));
+            var normalised = Node("Div", [centred, Node("Sqrt", [Node("Add", [variance, Constant(layer.Eps)])])]);
+            return Node("Add", [Node("Mul", [normalised, Vector(layer.Weight)]), Vector(layer.Bias)]);
         }
 
         /// <summary>x·Φ(x) = ½x(1 + erf(x/√2)).</summary>
@@ -211,6 +237,7 @@ public static class OnnxExporter
                 {
                     float f => new AttributeProto { Name = attribute, Type = AttributeProto.Types.AttributeType.Float, F = f },
                     int i => new AttributeProto { Name = attribute, Type = AttributeProto.Types.AttributeType.Int, I = i },
+                    long[] ints => new AttributeProto { Name = attribute, Type = AttributeProto.Types.AttributeType.Ints, Ints = { ints } },
                     _ => throw new ArgumentException($"attribute {attribute} of type {value.GetType()}"),
                 });
             Graph.Node.Add(node);

@@ -42,12 +42,14 @@ internal static class SafetensorsFile
     /// <summary>What a file holds before its data is read: the metadata, the tensors in file order, and where the data starts.</summary>
     internal sealed record Header(IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<SafetensorsEntry> Entries, long DataStart);
 
-    /// <summary>Writes <paramref name="tensors"/> (name, shape, row-major values) and <paramref name="metadata"/> as one file.</summary>
-    internal static void Write<T>(Stream stream, IReadOnlyList<(string Name, long[] Shape, T[] Values)> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>
+    /// Writes <paramref name="tensors"/> (name, shape, row-major values, and whether it is a counter, written as I64) and
+    /// <paramref name="metadata"/> as one file; other tensors are F32 for float and F64 for double.
+    /// </summary>
+    internal static void Write<T>(Stream stream, IReadOnlyList<(string Name, long[] Shape, T[] Values, bool Counter)> tensors, IReadOnlyDictionary<string, string> metadata)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var type = typeof(T) == typeof(float) ? SafetensorsType.F32 : SafetensorsType.F64;
-        int size = Size(type);
+        var weights = typeof(T) == typeof(float) ? SafetensorsType.F32 : SafetensorsType.F64;
         using var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
         {
@@ -56,8 +58,9 @@ internal static class SafetensorsFile
             foreach (var (key, value) in metadata) writer.WriteString(key, value);
             writer.WriteEndObject();
             long offset = 0;
-            foreach (var (name, shape, values) in tensors)
+            foreach (var (name, shape, values, counter) in tensors)
             {
+                var type = counter ? SafetensorsType.I64 : weights;
                 writer.WriteStartObject(name);
                 writer.WriteString("dtype", type.ToString());
                 writer.WriteStartArray("shape");
@@ -65,7 +68,7 @@ internal static class SafetensorsFile
                 writer.WriteEndArray();
                 writer.WriteStartArray("data_offsets");
                 writer.WriteNumberValue(offset);
-                writer.WriteNumberValue(offset += (long)values.Length * size);
+                writer.WriteNumberValue(offset += (long)values.Length * Size(type));
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }
@@ -79,7 +82,10 @@ internal static class SafetensorsFile
         for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
 
         var buffer = new byte[64 * 1024];
-        foreach (var (_, _, values) in tensors)
+        foreach (var (_, _, values, counter) in tensors)
+        {
+            var type = counter ? SafetensorsType.I64 : weights;
+            int size = Size(type);
             for (int start = 0; start < values.Length; start += buffer.Length / size)
             {
                 int count = Math.Min(buffer.Length / size, values.Length - start);
@@ -87,10 +93,12 @@ internal static class SafetensorsFile
                 {
                     var bytes = buffer.AsSpan(i * size, size);
                     if (type == SafetensorsType.F32) BinaryPrimitives.WriteSingleLittleEndian(bytes, float.CreateTruncating(values[start + i]));
-                    else BinaryPrimitives.WriteDoubleLittleEndian(bytes, double.CreateTruncating(values[start + i]));
+                    else if (type == SafetensorsType.F64) BinaryPrimitives.WriteDoubleLittleEndian(bytes, double.CreateTruncating(values[start + i]));
+                    else BinaryPrimitives.WriteInt64LittleEndian(bytes, long.CreateTruncating(values[start + i]));
                 }
                 stream.Write(buffer, 0, count * size);
             }
+        }
     }
 
     /// <summary>Reads and checks the header of the file in <paramref name="stream"/> (seekable), leaving the data unread.</summary>

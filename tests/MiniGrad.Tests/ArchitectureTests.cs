@@ -24,6 +24,7 @@ public class ArchitectureTests
         ["MiniGrad.Losses"] = ["MiniGrad", "MiniGrad.Kernels"],
         ["MiniGrad.Optimizers"] = ["MiniGrad", "MiniGrad.Kernels"],
         ["MiniGrad.Data"] = ["MiniGrad", "MiniGrad.Kernels"],
+        ["MiniGrad.Training"] = ["MiniGrad.Data", "MiniGrad.Losses", "MiniGrad.Optimizers", "MiniGrad.Layers", "MiniGrad", "MiniGrad.Kernels"],
         ["MiniGrad.Diagnostics"] = ["MiniGrad.Activations", "MiniGrad.Layers", "MiniGrad", "MiniGrad.Kernels"],
     };
 
