@@ -211,7 +211,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             optimizer.Step();
             lossSum += loss * batch.Count;
             examples += batch.Count;
-            BatchEnded?.Invoke(this, new BatchProgress(Epoch, lastEpoch, ++batchNumber, train.BatchCount, loss));
+            batchNumber++;
+            BatchEnded?.Invoke(this, new BatchProgress(Epoch, lastEpoch, batchNumber, train.BatchCount, loss));
         }
         var values = new Dictionary<string, double> { ["loss"] = lossSum / examples };
         for (int i = 0; i < Metrics.Count; i++) values[Metrics[i].Name] = Metrics[i].Value;

@@ -16,7 +16,7 @@ public class OnnxExportTests
     public static TheoryData<string> Modules => new(
         "Dense", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "PReLU(per feature)", "RReLU", "ELU", "SELU", "GELU",
         "GELU(tanh)", "SiLU", "Swish", "Softplus", "Softplus(2, 1)", "Mish", "Softmax", "Softmax(0.5)", "LogSoftmax",
-        "Identity", "Maxout");
+        "Identity", "Maxout", "Dropout", "AlphaDropout", "BatchNorm1d", "LayerNorm");
 
     private static Sequential<T> Model<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -45,11 +45,31 @@ public class OnnxExportTests
             "LogSoftmax" => new LogSoftmax<T>(),
             "Identity" => new Identity<T>(),
             "Maxout" => new Maxout<T>(6, 6, 3, rng),
+            "Dropout" => new Dropout<T>(0.5, rng),
+            "AlphaDropout" => new AlphaDropout<T>(0.5, rng),
+            "BatchNorm1d" => TrainedBatchNorm<T>(rng),
+            "LayerNorm" => Shuffled(new LayerNorm<T>(6), rng),
             _ => throw new ArgumentException(name),
         };
         var model = new Sequential<T>(new Dense<T>(4, 6, WeightInit.HeNormal, rng), middle, new Dense<T>(6, 3, rng));
         model.Eval();
         return model;
+    }
+
+    /// <summary>A BatchNorm1d with varied γ and β whose running statistics have seen three training batches.</summary>
+    private static BatchNorm1d<T> TrainedBatchNorm<T>(Random rng) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layer = new BatchNorm1d<T>(6);
+        Shuffled(layer, rng);
+        for (int i = 0; i < 3; i++) layer.Forward(Tensor<T>.RandomNormal(16, 6, 1, 3, rng));
+        return layer;
+    }
+
+    /// <summary>The module with every parameter drawn from N(0.5, 1), so that γ and β are not the identity.</summary>
+    private static Module<T> Shuffled<T>(Module<T> module, Random rng) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var parameter in module.Parameters()) Tensor<T>.RandomNormal(parameter.Rows, parameter.Cols, 0.5, 1, rng).AsSpan().CopyTo(parameter.AsSpan());
+        return module;
     }
 
     private static PReLU<T> PerFeature<T>() where T : unmanaged, IFloatingPointIeee754<T>
