@@ -35,21 +35,13 @@ public static class DeepNetworks
     /// <summary>The activations compared, in the order the material teaches them.</summary>
     public static readonly string[] Activations = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu"];
 
-    /// <summary>The usual initialisation for an activation: Xavier for sigmoid and tanh, LeCun for SELU, He (Kaiming) for the ReLU family and GELU.</summary>
-    public static WeightInit InitFor(string activation) => activation switch
-    {
-        "sigmoid" or "tanh" => WeightInit.XavierUniform,
-        "selu" => WeightInit.LeCunNormal,
-        _ => WeightInit.HeUniform,
-    };
-
     /// <summary>Builds the network for <paramref name="activation"/>, measures it, trains it for <paramref name="epochs"/> Adam steps, measures again.</summary>
     public static DepthProfile Measure(string activation, int epochs, double learningRate, int seed, Action<int>? progress = null)
     {
         var rng = new Random(seed);
         var (x, labels) = Datasets.Spirals<float>(100, 3, noise: 0.2, rng);
         Standardise(x); // zero mean, unit variance per feature, as SELU's self-normalisation assumes (and good practice for all)
-        var init = InitFor(activation);
+        var init = DeepMlp.InitFor(activation);
         var model = DeepMlp.Build(2, Depth, Width, 3, activation, init, init, rng);
         double[] atInit = [], trained = [];
         double meanDerivative = double.NaN;

@@ -9,6 +9,14 @@ namespace MiniGrad.Samples;
 /// <summary>The deep, narrow classifiers the diagnostics samples compare, and their monitored full-batch training.</summary>
 public static class DeepMlp
 {
+    /// <summary>The usual initialisation for an activation: Xavier for sigmoid and tanh, LeCun for SELU, He (Kaiming) for the ReLU family, GELU and SiLU.</summary>
+    public static WeightInit InitFor(string activation) => activation switch
+    {
+        "sigmoid" or "tanh" => WeightInit.XavierUniform,
+        "selu" => WeightInit.LeCunNormal,
+        _ => WeightInit.HeUniform,
+    };
+
     /// <summary>
     /// <paramref name="depth"/> hidden layers of <paramref name="width"/> units, each a <see cref="Dense{T}"/> initialised by
     /// <paramref name="init"/> and then <paramref name="activation"/>, and a linear output layer of <paramref name="outputs"/> logits.

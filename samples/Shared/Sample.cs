@@ -28,7 +28,14 @@ public sealed record SampleDefaults(string Activation, int Epochs, double Learni
 public static class Sample
 {
     /// <summary>Parses <paramref name="args"/> and runs <paramref name="body"/> with the options; returns its exit code (1 on a usage error).</summary>
-    public static int Run(string[] args, string description, SampleDefaults defaults, Func<SampleOptions, int> body)
+    public static int Run(string[] args, string description, SampleDefaults defaults, Func<SampleOptions, int> body) =>
+        Run(args, description, defaults, [], (options, _) => body(options));
+
+    /// <summary>
+    /// As <see cref="Run(string[], string, SampleDefaults, Func{SampleOptions, int})"/>, with options of the sample's own
+    /// (<paramref name="extra"/>), which <paramref name="body"/> reads from the parse result.
+    /// </summary>
+    public static int Run(string[] args, string description, SampleDefaults defaults, IReadOnlyList<Option> extra, Func<SampleOptions, ParseResult, int> body)
     {
         var activation = new Option<string>("--activation", "-a")
         {
@@ -58,13 +65,14 @@ public static class Sample
         var quick = new Option<bool>("--quick", "-q") { Description = "A smaller, faster run (as CI runs it); the claim is still checked." };
 
         var root = new RootCommand(description) { activation, epochs, learningRate, seed, output, quick };
+        foreach (var option in extra) root.Options.Add(option);
         root.SetAction(result =>
         {
             var options = new SampleOptions(
                 result.GetValue(activation)!.ToLowerInvariant(), result.GetValue(epochs), result.GetValue(learningRate),
                 result.GetValue(seed), result.GetValue(output)!, result.GetValue(quick));
             Directory.CreateDirectory(options.OutputDirectory);
-            return body(options);
+            return body(options, result);
         });
         return root.Parse(args).Invoke();
     }

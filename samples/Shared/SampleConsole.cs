@@ -1,4 +1,6 @@
 using System.Globalization;
+using MiniGrad.Data;
+using MiniGrad.Training;
 using Spectre.Console;
 
 namespace MiniGrad.Samples;
@@ -67,6 +69,32 @@ public static class SampleConsole
             }
         });
         return results;
+    }
+
+    /// <summary>
+    /// Runs <see cref="Trainer{T}.Fit"/> showing each batch on <paramref name="progress"/>, whose units are batches counted from
+    /// <paramref name="offset"/>; the status beside the bar is the epoch, the batch's loss and the last test accuracy.
+    /// </summary>
+    public static TrainingHistory Fit<T>(Trainer<T> trainer, ProgressReporter progress, DataLoader<T> train, int epochs,
+        DataLoader<T>? validation = null, int offset = 0, string label = "") where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int before = trainer.Epoch;
+        string tested = "";
+        void Batch(object? sender, BatchProgress batch) => progress.Report(offset + (batch.Epoch - before - 1) * batch.Batches + batch.Batch,
+            F($"{label}epoch {batch.Epoch - before}/{epochs}  loss {batch.Loss:F4}{tested}"));
+        void Epoch(object? sender, EpochResult epoch) =>
+            tested = epoch.Values.TryGetValue("val_accuracy", out double accuracy) ? F($"  test accuracy {accuracy:P1}") : "";
+        trainer.BatchEnded += Batch;
+        trainer.EpochEnded += Epoch;
+        try
+        {
+            return trainer.Fit(train, epochs, validation);
+        }
+        finally
+        {
+            trainer.BatchEnded -= Batch;
+            trainer.EpochEnded -= Epoch;
+        }
     }
 
     /// <summary>Prints a table: a Spectre.Console table in a terminal, aligned plain text otherwise.</summary>

@@ -70,7 +70,7 @@ public static class Plots
             if (line.Dashed) scatter.LinePattern = LinePattern.Dashed;
             if (line.Colour is int colour) scatter.Color = palette.GetColor(colour);
         }
-        if (logY) LogAxis(plot.Axes.Left);
+        if (logY) LogAxis(plot.Axes.Left, series.SelectMany(line => Finite(line, logY: true).Y).ToArray());
         if (series.All(line => line.X.All(x => x == Math.Round(x))))
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (yRange is { } range) plot.Axes.SetLimitsY(logY ? Math.Log10(range.Low) : range.Low, logY ? Math.Log10(range.High) : range.High);
@@ -191,6 +191,134 @@ public static class Plots
     }
 
     /// <summary>
+    /// Losses on the left axis (solid) and accuracies on the right axis (dashed, 0–100%) per epoch, several runs at once:
+    /// the i-th loss and the i-th accuracy share a colour (e.g. train and test). Accuracies are fractions, drawn as percent.
+    /// </summary>
+    public static void Training(string path, string title, IReadOnlyList<Series> losses, IReadOnlyList<Series> accuracies,
+        int width = Width, int height = Height)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        ArgumentNullException.ThrowIfNull(accuracies);
+        var plot = NewPlot(title, "epoch", "loss (solid)");
+        var palette = new ScottPlot.Palettes.Category10();
+        void Add(Series line, int colour, bool right)
+        {
+            var (xs, ys) = Finite(right ? line with { Y = line.Y.Select(a => 100 * a).ToArray() } : line, logY: false);
+            var scatter = plot.Add.Scatter(xs, ys);
+            scatter.LegendText = line.Name;
+            scatter.LineWidth = 2;
+            scatter.MarkerSize = xs.Length <= 20 ? 5 : 0;
+            scatter.Color = palette.GetColor(line.Colour ?? colour);
+            if (right)
+            {
+                scatter.Axes.YAxis = plot.Axes.Right;
+                scatter.LinePattern = LinePattern.Dashed;
+            }
+        }
+        for (int i = 0; i < losses.Count; i++) Add(losses[i], i, right: false);
+        for (int i = 0; i < accuracies.Count; i++) Add(accuracies[i], i, right: true);
+        plot.Axes.Right.Label.Text = "accuracy (%, dashed)";
+        double lowest = accuracies.SelectMany(line => line.Y).Where(double.IsFinite).DefaultIfEmpty(0).Min() * 100;
+        plot.Axes.SetLimitsY(Math.Max(0, Math.Floor(lowest / 10) * 10 - 5), 102, plot.Axes.Right); // the accuracies' range, not 0–100, so that they can be told apart
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Edge.Bottom);
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>
+    /// A confusion matrix as a grid: true classes down, predicted classes across, each cell shaded by its share of the
+    /// true class's examples (white 0% to dark blue 100%) and labelled with its count; empty cells are left blank.
+    /// </summary>
+    public static void ConfusionMatrix(string path, string title, Training.ConfusionMatrix matrix, int width = 640, int height = 600)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        int n = matrix.Classes;
+        var plot = NewPlot(title, "predicted class", "true class");
+        var blue = Color.FromHex("#08306b");
+        for (int actual = 0; actual < n; actual++)
+        {
+            long total = matrix.Support(actual);
+            for (int predicted = 0; predicted < n; predicted++)
+            {
+                long count = matrix[actual, predicted];
+                double share = total == 0 ? 0 : (double)count / total;
+                double y = n - 1 - actual; // the first class at the top, as a printed matrix
+                var cell = plot.Add.Rectangle(predicted - 0.5, predicted + 0.5, y - 0.5, y + 0.5);
+                double tint = count == 0 ? 0 : 0.12 + 0.88 * Math.Sqrt(share); // √ so that a few mistakes still show
+                cell.FillColor = new Color(Mix(blue.R, tint), Mix(blue.G, tint), Mix(blue.B, tint));
+                cell.LineColor = Colors.LightGray;
+                cell.LineWidth = 1;
+                if (count == 0) continue;
+                var text = plot.Add.Text(count.ToString(System.Globalization.CultureInfo.InvariantCulture), predicted, y);
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontSize = n > 12 ? 9 : 13;
+                text.LabelFontColor = tint > 0.55 ? Colors.White : Colors.Black;
+            }
+        }
+        var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, [.. matrix.ClassNames]);
+        plot.Axes.Left.SetTicks(positions.Select(p => n - 1 - p).ToArray(), [.. matrix.ClassNames]);
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
+        plot.HideGrid();
+        Save(plot, path, width, height);
+
+        static byte Mix(byte channel, double tint) => (byte)Math.Round(255 + (channel - 255) * tint);
+    }
+
+    /// <summary>
+    /// A grid of grey-scale images, each row of <paramref name="images"/> one image of <paramref name="imageWidth"/> ×
+    /// <paramref name="imageHeight"/> values in [0, 1] (drawn dark on white, <paramref name="scale"/> pixels per value), with its
+    /// caption below it, <paramref name="columns"/> to a row.
+    /// </summary>
+    public static void Images<T>(string path, string title, Tensor<T> images, IReadOnlyList<string> captions, int imageWidth, int imageHeight,
+        int columns = 8, int scale = 3) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(captions);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (images.Cols != imageWidth * imageHeight)
+            throw new ArgumentException($"Images: rows of {images.Cols} values are not {imageWidth} × {imageHeight} images.", nameof(images));
+        if (captions.Count != images.Rows)
+            throw new ArgumentException($"Images: {images.Rows} images but {captions.Count} captions.", nameof(captions));
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+
+        const int Padding = 10, CaptionHeight = 18, TitleHeight = 36;
+        int cellWidth = Math.Max(imageWidth * scale, 72) + Padding, cellHeight = imageHeight * scale + CaptionHeight + Padding;
+        int rows = Math.Max(1, (images.Rows + columns - 1) / columns);
+        int width = Padding + Math.Min(columns, Math.Max(images.Rows, 1)) * cellWidth, height = TitleHeight + rows * cellHeight + Padding;
+        width = Math.Max(width, 360);
+
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height)) ?? throw new InvalidOperationException("Images: could not make a drawing surface.");
+        var canvas = surface.Canvas;
+        canvas.Clear(SkiaSharp.SKColors.White);
+        using var typeface = SkiaSharp.SKTypeface.FromFamilyName(FontName);
+        using var titleFont = new SkiaSharp.SKFont(typeface, 16);
+        using var captionFont = new SkiaSharp.SKFont(typeface, 12);
+        using var ink = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Black, IsAntialias = true };
+        using var pixel = new SkiaSharp.SKPaint { IsAntialias = false };
+        canvas.DrawText(title, width / 2f, 24, SkiaSharp.SKTextAlign.Center, titleFont, ink);
+        for (int i = 0; i < images.Rows; i++)
+        {
+            float left = Padding + i % columns * cellWidth + (cellWidth - Padding - imageWidth * scale) / 2f, top = TitleHeight + i / columns * cellHeight;
+            for (int y = 0; y < imageHeight; y++)
+                for (int x = 0; x < imageWidth; x++)
+                {
+                    double value = Math.Clamp(double.CreateTruncating(images[i, y * imageWidth + x]), 0, 1);
+                    byte grey = (byte)Math.Round(255 * (1 - value));
+                    pixel.Color = new SkiaSharp.SKColor(grey, grey, grey);
+                    canvas.DrawRect(left + x * scale, top + y * scale, scale, scale, pixel);
+                }
+            canvas.DrawText(captions[i], Padding + i % columns * cellWidth + (cellWidth - Padding) / 2f, top + imageHeight * scale + 14, SkiaSharp.SKTextAlign.Center, captionFont, ink);
+        }
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, png.ToArray());
+    }
+
+    /// <summary>
     /// Per-layer gradient norms ‖∂L/∂z‖ over training, on a log scale: one line per layer, from a
     /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step (x is the report's index).
     /// </summary>
@@ -242,9 +370,22 @@ public static class Plots
         return ([.. xs], [.. ys]);
     }
 
-    /// <summary>Labels a log10-valued axis with powers of ten and minor ticks at 2…9 × 10ᵏ.</summary>
-    private static void LogAxis(ScottPlot.IAxis axis)
+    /// <summary>
+    /// Labels a log10-valued axis: with powers of ten and minor ticks at 2…9 × 10ᵏ when the data spans two decades or more,
+    /// and at 1, 2, 3, 5 × 10ᵏ, written out, when it spans less (where powers of ten alone would leave it unlabelled).
+    /// </summary>
+    private static void LogAxis(ScottPlot.IAxis axis, double[] log10Values)
     {
+        if (log10Values.Length > 0 && log10Values.Max() - log10Values.Min() < 2)
+        {
+            double low = log10Values.Min(), high = log10Values.Max();
+            var ticks = Enumerable.Range((int)Math.Floor(low) - 1, (int)Math.Ceiling(high) - (int)Math.Floor(low) + 2)
+                .SelectMany(k => new[] { 1, 2, 3, 5 }.Select(m => m * Math.Pow(10, k)))
+                .Where(v => Math.Log10(v) >= low - 0.05 && Math.Log10(v) <= high + 0.05)
+                .ToArray();
+            axis.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(v => v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            return;
+        }
         axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),

@@ -59,6 +59,30 @@ public class SampleTests : IDisposable
     }
 
     [Fact]
+    public void Mnist_learns_the_held_out_digits_and_draws_its_confusion_matrix_mistakes_and_curves()
+    {
+        Assert.Equal(0, Run(Samples.Mnist.Program.Main));
+        AssertPictures("confusion.png", "misclassified.png", "training.png");
+    }
+
+    [Fact]
+    public void Mnist_compares_eight_activations_on_the_same_digits()
+    {
+        Assert.Equal(0, Run(Samples.Mnist.Program.Main, "--compare"));
+        AssertPictures("compare.png");
+        Assert.NotEqual(0, Run(Samples.Mnist.Program.Main, "--shift", "9")); // out of range: refused
+    }
+
+    [Fact]
+    public void Iris_classifies_the_held_out_flowers_from_the_csv_and_saves_its_model()
+    {
+        Assert.Equal(0, Run(Samples.Iris.Program.Main));
+        AssertPictures("training.png");
+        var model = Layers.Sequential<float>.Load(Path.Combine(output, "iris.safetensors"));
+        Assert.Equal("4x3", model.Forward(Tensor<float>.Zeros(4, 4)).Shape);
+    }
+
+    [Fact]
     public void A_sample_whose_claim_fails_exits_with_1()
     {
         // Sigmoid units do not fit the spirals to 97% in a quick run: the sample must say so through its exit code.
