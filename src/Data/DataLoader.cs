@@ -13,7 +13,9 @@ public readonly record struct Batch<T>(Tensor<T> Features, int[] Labels, Tensor<
     public int Count => Features.Rows;
 
     /// <summary>Deconstructs a classification batch: <c>foreach (var (x, labels) in loader)</c>.</summary>
-    public void Deconstruct(out Tensor<T> features, out int[] labels) => (features, labels) = (Features, Labels);
+    /// <exception cref="InvalidOperationException">The batch holds regression targets, not labels (read <see cref="Targets"/>).</exception>
+    public void Deconstruct(out Tensor<T> features, out int[] labels) => (features, labels) = Targets is null ? (Features, Labels)
+        : throw new InvalidOperationException("This batch holds regression targets, not class labels: write foreach (var batch in loader) and read batch.Features and batch.Targets.");
 }
 
 /// <summary>

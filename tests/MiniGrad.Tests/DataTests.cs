@@ -65,6 +65,10 @@ public class DataTests
         var loader = new DataLoader<double>(x, y, batchSize: 2, seed: 3);
 
         Assert.False(loader.HasLabels);
+        Assert.Contains("batch.Targets", Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (var (features, labels) in loader) Assert.Fail("a regression batch must not deconstruct into labels");
+        }).Message);
         foreach (var batch in loader)
         {
             Assert.Empty(batch.Labels);

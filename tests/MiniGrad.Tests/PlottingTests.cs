@@ -31,4 +31,33 @@ public class PlottingTests
         Assert.Contains("3 losses but 2 accuracies", Assert.Throws<ArgumentException>(() => Plots.Training(Path, "t", [1, 0.5, 0.2], [0.5, 0.9])).Message);
         Assert.False(File.Exists(Path));
     }
+
+    [Fact]
+    public void An_image_grid_needs_images_of_the_stated_size_and_one_caption_each()
+    {
+        var images = Tensor<float>.Zeros(3, 16);
+        Assert.Contains("not 5 × 3 images", Assert.Throws<ArgumentException>(() => Plots.Images(Path, "t", images, ["a", "b", "c"], 5, 3)).Message);
+        Assert.Contains("3 images but 2 captions", Assert.Throws<ArgumentException>(() => Plots.Images(Path, "t", images, ["a", "b"], 4, 4)).Message);
+        Assert.False(File.Exists(Path));
+    }
+
+    [Fact]
+    public void An_image_grid_draws_each_image_dark_on_white()
+    {
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"minigrad-images-{Guid.NewGuid():N}.png");
+        try
+        {
+            var images = Tensor<float>.Zeros(2, 4);
+            images[1, 0] = 1; // the second image's top-left pixel is ink
+            Plots.Images(path, "two images", images, ["blank", "one dot"], 2, 2, columns: 2, scale: 10);
+            using var bitmap = SkiaSharp.SKBitmap.Decode(path);
+            var inked = Enumerable.Range(0, bitmap.Width).SelectMany(x => Enumerable.Range(36, 20).Select(y => bitmap.GetPixel(x, y)))
+                .Count(colour => colour.Red == 0 && colour.Green == 0 && colour.Blue == 0);
+            Assert.Equal(100, inked); // one 10 × 10 black square: the dot, scaled, and nothing from the blank image
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
