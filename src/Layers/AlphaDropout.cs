@@ -49,11 +49,7 @@ public sealed class AlphaDropout<T> : Module<T> where T : unmanaged, IFloatingPo
             m[i] = drop ? T.Zero : scale;
             output[i] = (drop ? dropped : scale * input[i]) + shift;
         }
-        return Tensor<T>.Record(Name, y, [x], mask, static (y, inputs, mask) =>
-        {
-            var dx = inputs[0].GradAccumulator();
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.GradSpan, mask.Span, dx, dx);
-        });
+        return Dropout<T>.RecordMasked(Name, y, x, mask);
     }
 
     internal override ModuleSpec Spec() => ModuleSpec.Of("AlphaDropout", ("p", P));

@@ -66,10 +66,7 @@ public sealed class BatchNorm1d<T> : Module<T> where T : unmanaged, IFloatingPoi
     /// <exception cref="ArgumentException">x does not have <see cref="Features"/> columns, or a training batch has one row.</exception>
     public override Tensor<T> Forward(Tensor<T> x)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        x.ThrowIfReleased();
-        if (x.Cols != Features)
-            throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {Features}.", nameof(x));
+        RequireFeatures(x, Features);
         int rows = x.Rows, cols = x.Cols;
         if (IsTraining && rows < 2)
             throw new ArgumentException($"{this}: a training batch needs more than one row to have a variance; got {x.Shape}. Call Eval() for inference.", nameof(x));

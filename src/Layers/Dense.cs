@@ -58,9 +58,7 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
     /// <exception cref="ArgumentException">x does not have <see cref="InFeatures"/> columns.</exception>
     public override Tensor<T> Forward(Tensor<T> x)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Cols != InFeatures)
-            throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {InFeatures}.", nameof(x));
+        RequireFeatures(x, InFeatures);
         return x.Linear(Weight, Bias);
     }
 

@@ -47,12 +47,16 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
             m[i] = rng.NextDouble() < P ? T.Zero : keep;
             output[i] = input[i] * m[i];
         }
-        return Tensor<T>.Record(Name, y, [x], mask, static (y, inputs, mask) =>
+        return RecordMasked(Name, y, x, mask);
+    }
+
+    /// <summary>Records y = f(x) whose derivative is <paramref name="mask"/> element by element: dx += dy ⊙ mask (both dropouts).</summary>
+    internal static Tensor<T> RecordMasked(string name, Tensor<T> y, Tensor<T> x, Tensor<T> mask) =>
+        Tensor<T>.Record(name, y, [x], mask, static (y, inputs, mask) =>
         {
             var dx = inputs[0].GradAccumulator();
             System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.GradSpan, mask.Span, dx, dx);
         });
-    }
 
     internal override ModuleSpec Spec() => ModuleSpec.Of("Dropout", ("p", P));
 

@@ -43,10 +43,7 @@ public sealed class LayerNorm<T> : Module<T> where T : unmanaged, IFloatingPoint
     /// <exception cref="ArgumentException">x does not have <see cref="Features"/> columns.</exception>
     public override Tensor<T> Forward(Tensor<T> x)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        x.ThrowIfReleased();
-        if (x.Cols != Features)
-            throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {Features}.", nameof(x));
+        RequireFeatures(x, Features);
         int rows = x.Rows, cols = x.Cols;
         ReadOnlySpan<Tensor<T>> inputs = [x, Weight, Bias];
         var y = Tensor<T>.Result(rows, cols, inputs);

@@ -68,9 +68,7 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// <exception cref="ArgumentException">x does not have <see cref="InFeatures"/> columns.</exception>
     public override Tensor<T> Forward(Tensor<T> x)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Cols != InFeatures)
-            throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {InFeatures}.", nameof(x));
+        RequireFeatures(x, InFeatures);
         var y = x.Linear(weights[0], biases[0]);
         for (int k = 1; k < Pieces; k++) y = y.Maximum(x.Linear(weights[k], biases[k]));
         return y;

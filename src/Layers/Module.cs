@@ -120,6 +120,19 @@ public abstract partial class Module<T> where T : unmanaged, IFloatingPointIeee7
         foreach (var (_, child) in children) child.SetTraining(training);
     }
 
+    /// <summary>
+    /// Checks a layer's input: not null, not released, and <paramref name="features"/> columns; the message names the layer
+    /// and both widths.
+    /// </summary>
+    /// <exception cref="ArgumentException">x has another number of columns.</exception>
+    private protected void RequireFeatures(Tensor<T> x, int features)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        x.ThrowIfReleased();
+        if (x.Cols != features)
+            throw new ArgumentException($"{this}: input has {x.Cols} features (shape {x.Shape}) but the layer expects {features}.", nameof(x));
+    }
+
     /// <summary>Clears the gradient of every parameter, keeping its memory.</summary>
     public void ZeroGrad()
     {

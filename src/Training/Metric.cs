@@ -131,8 +131,7 @@ public abstract class RegressionMetric<T> : Metric<T> where T : unmanaged, IFloa
 /// <summary>The mean squared error over every element: (1/N)·Σ (ŷ − y)² (the value <see cref="MSELoss{T}"/> computes).</summary>
 public sealed class MeanSquaredError<T> : RegressionMetric<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private double sum;
-    private long count;
+    private RunningMean mean;
 
     /// <inheritdoc/>
     public override string Name => "mse";
@@ -141,23 +140,18 @@ public sealed class MeanSquaredError<T> : RegressionMetric<T> where T : unmanage
     public override bool HigherIsBetter => false;
 
     /// <inheritdoc/>
-    public override double Value => count == 0 ? double.NaN : sum / count;
+    public override double Value => mean.Value;
 
     /// <inheritdoc/>
-    public override void Reset() => (sum, count) = (0, 0);
+    public override void Reset() => mean = default;
 
-    private protected override void Add(int col, double predicted, double actual, int cols)
-    {
-        sum += (predicted - actual) * (predicted - actual);
-        count++;
-    }
+    private protected override void Add(int col, double predicted, double actual, int cols) => mean.Add((predicted - actual) * (predicted - actual));
 }
 
 /// <summary>The mean absolute error over every element: (1/N)·Σ |ŷ − y|.</summary>
 public sealed class MeanAbsoluteError<T> : RegressionMetric<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private double sum;
-    private long count;
+    private RunningMean mean;
 
     /// <inheritdoc/>
     public override string Name => "mae";
@@ -166,14 +160,25 @@ public sealed class MeanAbsoluteError<T> : RegressionMetric<T> where T : unmanag
     public override bool HigherIsBetter => false;
 
     /// <inheritdoc/>
-    public override double Value => count == 0 ? double.NaN : sum / count;
+    public override double Value => mean.Value;
 
     /// <inheritdoc/>
-    public override void Reset() => (sum, count) = (0, 0);
+    public override void Reset() => mean = default;
 
-    private protected override void Add(int col, double predicted, double actual, int cols)
+    private protected override void Add(int col, double predicted, double actual, int cols) => mean.Add(Math.Abs(predicted - actual));
+}
+
+/// <summary>A sum and a count: the mean of the values added, NaN before the first.</summary>
+internal struct RunningMean
+{
+    private double sum;
+    private long count;
+
+    public readonly double Value => count == 0 ? double.NaN : sum / count;
+
+    public void Add(double value)
     {
-        sum += Math.Abs(predicted - actual);
+        sum += value;
         count++;
     }
 }
