@@ -2,10 +2,17 @@ using MiniGrad.Activations;
 using MiniGrad.Layers;
 using MiniGrad.Losses;
 using MiniGrad.Optimizers;
+using MiniGrad.Data;
+using MiniGrad.Training;
 
 namespace MiniGrad.Tests;
 
 /// <summary>Once warm, a whole training step (zero grads, forward, loss, backward, optimizer step) allocates nothing.</summary>
+/// <remarks>
+/// The worker threads' allocations count, and other tests' work on those threads would count with them, so these tests
+/// run alone (the collection below is never run in parallel with another).
+/// </remarks>
+[Collection(nameof(AllocationTests))]
 public class AllocationTests
 {
     /// <summary>Managed bytes one warm step allocates: zero the gradients, forward and loss, backward, step.</summary>
@@ -142,4 +149,37 @@ public class AllocationTests
         var optimizer = new SGD<float>(model.Parameters(), lr: 0.1, momentum: 0.9);
         Assert.Equal(0, BytesPerStep(optimizer, () => loss.Forward(model.Forward(x), y)));
     }
+
+    [Fact]
+    public void A_warm_training_batch_allocates_nothing_with_metrics_schedule_and_clipping()
+    {
+        var rng = new Random(4);
+        var x = Tensor<float>.RandomNormal(512, 32, rng);
+        int[] labels = Enumerable.Range(0, 512).Select(i => i % 10).ToArray();
+        var model = new Sequential<float>(new Dense<float>(32, 64, rng), new ReLU<float>(), new Dropout<float>(0.1, rng), new BatchNorm1d<float>(64), new Dense<float>(64, 10, rng));
+        var trainer = new Trainer<float>(model, new CrossEntropyLoss<float>(), new Adam<float>(model.Parameters(), lr: 1e-3))
+        {
+            Metrics = { new Accuracy<float>() },
+            Schedule = new CosineAnnealingLR(4),
+            MaxGradientNorm = 1.0,
+        };
+        var loader = new DataLoader<float>(x, labels, batchSize: 64); // 8 full batches
+        var allocated = new long[4 * loader.BatchCount];
+        int batch = 0;
+        trainer.BatchEnded += (_, _) => allocated[batch++] = GC.GetAllocatedBytesForCurrentThread() + WorkerPool.WorkerAllocatedBytes;
+
+        trainer.Fit(loader, epochs: 4);
+
+        for (int epoch = 1; epoch < 4; epoch++) // the first epoch warms up; after it, batch to batch within an epoch costs nothing
+        {
+            int first = epoch * loader.BatchCount, last = first + loader.BatchCount - 1;
+            Assert.Equal(0, allocated[last] - allocated[first]);
+        }
+    }
+}
+
+/// <summary>Runs <see cref="AllocationTests"/> with no other test at the same time.</summary>
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public class AllocationCollection
+{
 }
