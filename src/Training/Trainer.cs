@@ -110,11 +110,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             Epoch++;
             long start = Stopwatch.GetTimestamp();
-            var (values, gradientNorm, divergedAt) = TrainEpoch(train, last);
+            var (values, gradientNorm, divergence) = TrainEpoch(train, last);
             double trainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (divergedAt is not null)
+            if (divergence is { } at)
             {
-                (reason, diverged) = ($"the training loss became {divergedAt} in epoch {Epoch}; try a lower learning rate or gradient clipping", true);
+                (reason, diverged) = ($"the training loss became {at.Loss} in epoch {Epoch}, batch {at.Batch} of {train.BatchCount}; no step was taken with it. Try a lower learning rate or gradient clipping", true);
             }
             else if (validation is not null)
             {
@@ -186,8 +186,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>One epoch over <paramref name="train"/>: the loss and metrics by name, the mean gradient norm, and the loss that was not finite, if one was.</summary>
-    private (Dictionary<string, double> Values, double GradientNorm, double? DivergedAt) TrainEpoch(DataLoader<T> train, int lastEpoch)
+    /// <summary>One epoch over <paramref name="train"/>: the loss and metrics by name, the mean gradient norm, and the loss that was not finite and its batch (from 1), if one was.</summary>
+    private (Dictionary<string, double> Values, double GradientNorm, (double Loss, int Batch)? Divergence) TrainEpoch(DataLoader<T> train, int lastEpoch)
     {
         model.Train();
         ResetMetrics();
@@ -203,7 +203,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var output = model.Forward(batch.Features);
                 var lossTensor = Loss(output, batch);
                 loss = double.CreateTruncating(lossTensor.Item);
-                if (!double.IsFinite(loss)) return (new() { ["loss"] = loss }, double.NaN, loss);
+                if (!double.IsFinite(loss)) return (new() { ["loss"] = loss }, double.NaN, (loss, batchNumber + 1));
                 tape.Backward(lossTensor);
                 UpdateMetrics(output, batch);
             }

@@ -170,7 +170,7 @@ public class TrainerTests
         Assert.True(history.Diverged);
         Assert.Single(history.Epochs);
         Assert.True(double.IsNaN(history.Epochs[0].Loss));
-        Assert.Contains("became NaN in epoch 1", history.StopReason);
+        Assert.Contains("became NaN in epoch 1, batch 1 of 1", history.StopReason);
         Assert.Equal(before, model.Parameters().SelectMany(p => p.AsSpan().ToArray())); // no step was taken with it
     }
 
