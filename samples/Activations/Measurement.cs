@@ -12,12 +12,14 @@ public sealed record Curve(double[] X, double[] F, double[] Derivative);
 /// <summary>Properties of an activation measured from its curve: what the material claims, checked against the code.</summary>
 /// <param name="Name">The activation's name.</param>
 /// <param name="Lower">The smallest output (−∞ when f keeps falling beyond the grid).</param>
+/// <param name="LowerIncluded">Whether f reaches <paramref name="Lower"/> at a finite x (a closed end) rather than only approaching it.</param>
 /// <param name="Upper">The largest output (+∞ when f keeps rising beyond the grid).</param>
+/// <param name="UpperIncluded">Whether f reaches <paramref name="Upper"/> at a finite x.</param>
 /// <param name="MeanOutput">E f(X) for X ~ N(0, 1): 0 for a zero-centred activation.</param>
 /// <param name="MaxDerivative">max |f'(x)| over the grid.</param>
 /// <param name="MaxAt">Where it is attained.</param>
 /// <param name="Vanishes">Where |f'(x)| &lt; 1e-3 on the grid.</param>
-public sealed record Properties(string Name, double Lower, double Upper, double MeanOutput, double MaxDerivative, string MaxAt, string Vanishes)
+public sealed record Properties(string Name, double Lower, bool LowerIncluded, double Upper, bool UpperIncluded, double MeanOutput, double MaxDerivative, string MaxAt, string Vanishes)
 {
     /// <summary>Whether the mean output for standard-normal inputs is 0 (within 0.01), as <see cref="ActivationInfo.ZeroCentred"/> means it.</summary>
     public bool ZeroCentred => Math.Abs(MeanOutput) < 0.01;
@@ -61,13 +63,25 @@ public static class Measurement
     /// <summary>The grid from −<see cref="Reach"/> to <see cref="Reach"/>.</summary>
     public static double[] Grid() => Enumerable.Range(0, (int)Math.Round(2 * Reach / Step) + 1).Select(i => Math.Round(-Reach + i * Step, 10)).ToArray();
 
-    /// <summary>Measures <paramref name="activation"/>: range, mean output under N(0, 1), largest |f'| and where, and where f' vanishes.</summary>
+    /// <summary>
+    /// Measures <paramref name="activation"/>: range, mean output under N(0, 1), largest |f'| and where, and where f' vanishes.
+    /// </summary>
+    /// <remarks>
+    /// An end of the range is the extreme over the grid and the far points x = ±1000. It is <em>included</em> (a closed end,
+    /// as ReLU's 0 or GELU's minimum) when the grid itself attains it; when only the far points reach it (sigmoid's 0 and 1,
+    /// where e^−1000 underflows to 0 in double) f approaches it without reaching it at any finite x, and the end is open.
+    /// Within the grid (|x| ≤ 10) every asymptote here stays at least 4e−9 away from its bound, far above the 1e−12 used
+    /// to tell them apart.
+    /// </remarks>
     public static Properties Measure(string name, Module<double> activation)
     {
         var curve = Run(activation, Grid());
         var far = Run(activation, [-1000, -Reach, Reach, 1000]).F;
-        double lower = far[0] < far[1] - 1 ? double.NegativeInfinity : Math.Min(curve.F.Min(), far[0]);
-        double upper = far[3] > far[2] + 1 ? double.PositiveInfinity : Math.Max(curve.F.Max(), far[3]);
+        double gridMin = curve.F.Min(), gridMax = curve.F.Max();
+        double lower = far[0] < far[1] - 1 ? double.NegativeInfinity : Math.Min(gridMin, far[0]);
+        double upper = far[3] > far[2] + 1 ? double.PositiveInfinity : Math.Max(gridMax, far[3]);
+        bool lowerIncluded = double.IsFinite(lower) && gridMin - lower <= 1e-12 * Math.Max(1, Math.Abs(lower));
+        bool upperIncluded = double.IsFinite(upper) && upper - gridMax <= 1e-12 * Math.Max(1, Math.Abs(upper));
 
         // E f(X) for X ~ N(0, 1), by the trapezoid rule on the grid (the normal density beyond ±10 is below 1e-22).
         double mean = 0;
@@ -76,7 +90,7 @@ public static class Measurement
 
         var magnitude = curve.Derivative.Select(Math.Abs).ToArray();
         double max = magnitude.Max();
-        return new Properties(name, lower, upper, mean, max, Where(curve.X, magnitude.Select(m => m >= max - 1e-9).ToArray(), "nowhere"),
+        return new Properties(name, lower, lowerIncluded, upper, upperIncluded, mean, max, Where(curve.X, magnitude.Select(m => m >= max - 1e-9).ToArray(), "nowhere"),
             Where(curve.X, magnitude.Select(m => m < Vanished).ToArray(), "never"));
     }
 

@@ -32,9 +32,10 @@ public static class Program
                 var info = Activation.Describe(names[i]);
                 var module = Build(info.Name, options.Seed);
                 string path = options.Output($"{info.Name}.png");
-                string title = $"{info.Title}: {info.Formula}";
+                string title = Title(info);
                 if (module is ElementwiseActivation<double> elementwise)
-                    Plots.Activation(path, elementwise, title, width: options.Quick ? 480 : Plots.Width, height: options.Quick ? 320 : Plots.Height);
+                    Plots.Activation(path, elementwise, title, width: options.Quick ? 480 : Plots.Width, height: options.Quick ? 320 : Plots.Height,
+                        zoom: info.Name == "leaky_relu" ? (-5, 0) : null); // a slope of 0.01 is flat at the full scale
                 else
                     DrawThroughEngine(path, title, info.Name, module, options.Seed);
                 written.Add(path);
@@ -46,7 +47,7 @@ public static class Program
         Table("Properties measured from the code (x from −10 to 10 by 0.01; f at ±1000 for the range)",
             ["activation", "range", "E f(X), X~N(0,1)", "zero-centred", "max |f'|", "at", "f' < 1e-3 where"],
             measured.Select(m => (IReadOnlyList<string>)[
-                m.Info.Name, Range(m.Properties), F($"{m.Properties.MeanOutput:0.0000}"), m.Properties.ZeroCentred ? "yes" : "no",
+                RowName(m.Info.Name), Range(m.Properties), F($"{m.Properties.MeanOutput:0.0000}"), m.Properties.ZeroCentred ? "yes" : "no",
                 F($"{m.Properties.MaxDerivative:0.0000}"), m.Properties.MaxAt, m.Properties.Vanishes]));
         Console.WriteLine($"Wrote {written.Count} pictures to {options.OutputDirectory}");
 
@@ -58,8 +59,30 @@ public static class Program
             && (tanh is null || (Math.Abs(tanh.MaxDerivative - 1) < 1e-9 && tanh.MaxAt == "x = 0"));
         string peakText = sigmoid is null ? "" : F($"; max σ' = {sigmoid.MaxDerivative:0.####} at {sigmoid.MaxAt}, so each sigmoid layer scales the gradient by 1/4 at most");
         return Result(disagreements.Count == 0 && peaks,
-            $"Activations: {measured.Count} measured and drawn; {disagreements.Count} disagreements with the documented ranges and zero-centredness{peakText}.");
+            $"Activations: {measured.Count} measured and drawn; {disagreements.Count} disagreements with the documented ranges (each end reached or only approached) and zero-centredness{peakText}.");
     }
+
+    /// <summary>
+    /// A table row's name: the activation's, and for the two that are not measured as a plain f(x), what was measured:
+    /// softmax's first output over the two-class input (x, 0), which is σ(x) (so its row equals sigmoid's), and the one
+    /// hand-picked Maxout unit of the picture (a Maxout layer's range and slopes depend on its learned weights).
+    /// </summary>
+    private static string RowName(string name) => name switch
+    {
+        "softmax" => "softmax: p₀ of (x, 0) = σ(x)",
+        "log_softmax" => "log_softmax: log p₀ of (x, 0)",
+        "maxout" => "maxout: one example unit",
+        _ => name,
+    };
+
+    /// <summary>A picture's title: the formula, and for softmax the temperatures drawn.</summary>
+    private static string Title(ActivationInfo info) => info.Name switch
+    {
+        "softmax" => "Softmax p₀ of (x, 0) at τ = 0.5, 1, 2: softmax(x/τ)",
+        "log_softmax" => "LogSoftmax: log p₀ of (x, 0)",
+        "maxout" => "Maxout: one example unit of 3 pieces",
+        _ => $"{info.Title}: {info.Formula}",
+    };
 
     /// <summary>The activation to draw and measure: defaults, RReLU in evaluation mode (its mean slope), Maxout as one 3-piece unit.</summary>
     private static Module<double> Build(string name, int seed)
@@ -106,8 +129,9 @@ public static class Program
         Plots.Lines(path, title, "x", "", series, zeroLines: true, yRange: name == "maxout" ? (-3, 8) : null);
     }
 
+    /// <summary>The range as an interval: a bracket for an end f reaches, a parenthesis for one it only approaches.</summary>
     private static string Range(Properties p) =>
-        $"{(double.IsNegativeInfinity(p.Lower) ? "(−∞" : F($"[{p.Lower:0.####}"))}, {(double.IsPositiveInfinity(p.Upper) ? "∞)" : F($"{p.Upper:0.####}]"))}";
+        $"{(double.IsNegativeInfinity(p.Lower) ? "(−∞" : F($"{(p.LowerIncluded ? '[' : '(')}{p.Lower:0.####}"))}, {(double.IsPositiveInfinity(p.Upper) ? "∞)" : F($"{p.Upper:0.####}{(p.UpperIncluded ? ']' : ')')}"))}";
 
     /// <summary>Where the measurement and the documented description differ (element-wise activations and softmax; Maxout's range depends on its weights).</summary>
     private static IEnumerable<string> Disagreements(ActivationInfo info, Properties measured)
@@ -115,6 +139,10 @@ public static class Program
         if (info.Name == "maxout") yield break;
         if (!Close(info.Lower, measured.Lower)) yield return F($"{info.Name}: documented lower bound {info.Lower}, measured {measured.Lower}");
         if (!Close(info.Upper, measured.Upper)) yield return F($"{info.Name}: documented upper bound {info.Upper}, measured {measured.Upper}");
+        if (double.IsFinite(info.Lower) && info.LowerIncluded != measured.LowerIncluded)
+            yield return F($"{info.Name}: documented lower bound {(info.LowerIncluded ? "reached" : "only approached")}, measured {(measured.LowerIncluded ? "reached" : "only approached")}");
+        if (double.IsFinite(info.Upper) && info.UpperIncluded != measured.UpperIncluded)
+            yield return F($"{info.Name}: documented upper bound {(info.UpperIncluded ? "reached" : "only approached")}, measured {(measured.UpperIncluded ? "reached" : "only approached")}");
         if (info.Name is not ("softmax" or "log_softmax") && info.ZeroCentred != measured.ZeroCentred)
             yield return F($"{info.Name}: documented {(info.ZeroCentred ? "" : "not ")}zero-centred, measured E f(X) = {measured.MeanOutput:0.0000}");
     }

@@ -32,7 +32,7 @@ public static class DyingUnits
         var (x, labels) = Datasets.Spirals<float>(100, 3, noise: 0.2, rng);
         var model = DeepMlp.Build(2, Depth, Width, 3, activation, WeightInit.HeUniform, WeightInit.Default, rng);
         var history = new List<GradientFlowReport>();
-        double loss = DeepMlp.TrainMonitored(model, x, labels, epochs, learningRate, (epoch, report) =>
+        double loss = DeepMlp.TrainMonitored(model, x, labels, epochs, learningRate, (epoch, _, report) =>
         {
             history.Add(report); // the state after `epoch` updates, measured on the whole training set
             progress?.Invoke(epoch);

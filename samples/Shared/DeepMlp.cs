@@ -3,12 +3,23 @@ using MiniGrad.Diagnostics;
 using MiniGrad.Layers;
 using MiniGrad.Losses;
 using MiniGrad.Optimizers;
+using MiniGrad.Training;
 
 namespace MiniGrad.Samples;
 
 /// <summary>The deep, narrow classifiers the diagnostics samples compare, and their monitored full-batch training.</summary>
 public static class DeepMlp
 {
+    /// <summary>The share of rows of <paramref name="x"/> the model (in Eval mode) classifies as <paramref name="labels"/> says.</summary>
+    public static double Accuracy(Sequential<float> model, Tensor<float> x, int[] labels)
+    {
+        bool training = model.IsTraining;
+        model.Eval();
+        double accuracy = Metrics.Accuracy(model.Forward(x), labels);
+        if (training) model.Train();
+        return accuracy;
+    }
+
     /// <summary>The usual initialisation for an activation: Xavier for sigmoid and tanh, LeCun for SELU, He (Kaiming) for the ReLU family, GELU and SiLU.</summary>
     public static WeightInit InitFor(string activation) => activation switch
     {
@@ -36,11 +47,12 @@ public static class DeepMlp
     /// <summary>
     /// Trains <paramref name="model"/> for <paramref name="epochs"/> full-batch Adam updates on cross-entropy, with a
     /// <see cref="GradientFlowMonitor{T}"/> attached. After every backward pass, the first before any update (epoch 0) and
-    /// the last after all of them (epoch <paramref name="epochs"/>), <paramref name="observe"/> gets the epoch and the report.
+    /// the last after all of them (epoch <paramref name="epochs"/>), <paramref name="observe"/> gets the epoch, the loss of
+    /// that pass and the report.
     /// </summary>
     /// <returns>The loss of the last pass.</returns>
     public static double TrainMonitored(Sequential<float> model, Tensor<float> x, int[] labels, int epochs, double learningRate,
-        Action<int, GradientFlowReport> observe)
+        Action<int, double, GradientFlowReport> observe)
     {
         var lossFunction = new CrossEntropyLoss<float>();
         var optimizer = new Adam<float>(model.Parameters(), lr: learningRate);
@@ -55,7 +67,7 @@ public static class DeepMlp
                 tape.Backward(lossTensor);
                 loss = lossTensor.Item;
             }
-            observe(epoch, monitor.Report());
+            observe(epoch, loss, monitor.Report());
             if (epoch < epochs) optimizer.Step();
         }
         return loss;

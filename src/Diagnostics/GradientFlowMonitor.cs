@@ -22,7 +22,10 @@ namespace MiniGrad.Diagnostics;
 /// forward pass:</para>
 /// <list type="bullet">
 /// <item>mean |f'(z)|: how much the activation scales the gradient on average (σ' ≤ 1/4, so a sigmoid layer divides it by 4 or more);</item>
-/// <item>dead: the fraction of units (columns) with f'(z) = 0 for every example, which therefore pass no gradient back;</item>
+/// <item>inactive: the fraction of units (columns) with z ≤ 0 for every example, and the mean |f'(z)| they still pass back
+/// (0 for ReLU, the slope for LeakyReLU): comparable across activations, since every one has a negative side;</item>
+/// <item>dead: the fraction of units with f'(z) = 0 for every example, which therefore pass no gradient back (only an
+/// activation with a flat region, such as ReLU, can have them);</item>
 /// <item>saturated: the fraction of units with |f'(z)| &lt; <see cref="SaturationThreshold"/> for every example (dead units included);</item>
 /// <item>‖∂L/∂z‖: the L2 norm of the gradient reaching the activation's input (the layer's output when it has no activation);</item>
 /// <item>‖∂L/∂p‖ for each parameter p, read when <see cref="Report"/> is called.</item>
@@ -95,7 +98,7 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
         if (tensor.Node is { } node) node.OnGradient = layer.OnGradient;
     }
 
-    /// <summary>Mean |f'(z)|, and the dead and saturated fractions of the units, over the batch z.</summary>
+    /// <summary>Mean |f'(z)|, and the inactive, dead and saturated units, over the batch z.</summary>
     private void Measure(LayerState layer, IElementwise<T> activation, Tensor<T> z, Tensor<T> y)
     {
         int length = z.Length, rows = z.Rows, cols = z.Cols;
@@ -103,23 +106,36 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
         var d = derivative.AsSpan(0, length);
         activation.Derivatives(z, y, d);
 
-        double sum = 0;
+        double sum = 0, inactiveSum = 0;
         int dead = 0, saturated = 0;
+        var inactive = new bool[cols];
         T threshold = T.CreateTruncating(SaturationThreshold);
         for (int c = 0; c < cols; c++)
         {
-            bool allZero = true, allSmall = true;
+            bool allZero = true, allSmall = true, allNonPositive = true;
+            double columnSum = 0;
             for (int r = 0; r < rows; r++)
             {
                 T magnitude = T.Abs(d[r * cols + c]);
-                sum += double.CreateTruncating(magnitude);
+                columnSum += double.CreateTruncating(magnitude);
                 allZero &= magnitude == T.Zero;
                 allSmall &= magnitude < threshold;
+                allNonPositive &= z.Span[r * cols + c] <= T.Zero;
             }
+            sum += columnSum;
             if (allZero) dead++;
             if (allSmall) saturated++;
+            if (allNonPositive && rows > 0)
+            {
+                inactive[c] = true;
+                inactiveSum += columnSum;
+            }
         }
+        int inactiveCount = inactive.Count(i => i);
         layer.MeanAbsDerivative = length == 0 ? double.NaN : sum / length;
+        layer.InactiveFraction = cols == 0 ? double.NaN : (double)inactiveCount / cols;
+        layer.InactiveMeanAbsDerivative = inactiveCount == 0 ? double.NaN : inactiveSum / ((double)inactiveCount * rows);
+        layer.InactiveUnits = inactive;
         layer.DeadFraction = cols == 0 ? double.NaN : (double)dead / cols;
         layer.SaturatedFraction = cols == 0 ? double.NaN : (double)saturated / cols;
     }
@@ -175,7 +191,8 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
         }
 
         public GradientHook<T> OnGradient { get; }
-        public double MeanAbsDerivative, DeadFraction, SaturatedFraction, GradientNorm;
+        public double MeanAbsDerivative, InactiveFraction, InactiveMeanAbsDerivative, DeadFraction, SaturatedFraction, GradientNorm;
+        public bool[] InactiveUnits = [];
 
         public void SetActivation(int index, Module<T> activation)
         {
@@ -184,14 +201,19 @@ public sealed class GradientFlowMonitor<T> : IForwardObserver<T>, IDisposable wh
             parameters = [.. parameters, .. activation.NamedParameters().Select(p => ($"{index}.{p.Name}", p.Parameter))];
         }
 
-        public void Reset() => MeanAbsDerivative = DeadFraction = SaturatedFraction = GradientNorm = double.NaN;
+        public void Reset()
+        {
+            MeanAbsDerivative = InactiveFraction = InactiveMeanAbsDerivative = DeadFraction = SaturatedFraction = GradientNorm = double.NaN;
+            InactiveUnits = [];
+        }
 
         public LayerGradientFlow Snapshot() => new(
-            Index,
+            Index + 1,
             Body?.ToString() ?? Activation!.ToString(),
             Activation?.ToString(),
-            MeanAbsDerivative, DeadFraction, SaturatedFraction, GradientNorm,
+            MeanAbsDerivative, InactiveFraction, InactiveMeanAbsDerivative, DeadFraction, SaturatedFraction, GradientNorm,
             parameters.Select(p => new ParameterGradient(p.Name, p.Parameter.Shape,
-                p.Parameter.Grad is { } g ? double.CreateTruncating(TensorPrimitives.Norm<T>(g.Span)) : 0)).ToArray());
+                p.Parameter.Grad is { } g ? double.CreateTruncating(TensorPrimitives.Norm<T>(g.Span)) : 0)).ToArray(),
+            InactiveUnits);
     }
 }

@@ -21,6 +21,14 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
 /// <remarks>Each method writes one PNG of width × height pixels (720 × 480 unless given), creating its folder if needed.</remarks>
 public static class Plots
 {
+    /// <summary>Marker shapes, one per series in turn, told apart even where lines lie on one another.</summary>
+    private static readonly MarkerShape[] Markers =
+    [
+        MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
+        MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond,
+        MarkerShape.Cross, MarkerShape.Eks,
+    ];
+
     /// <summary>The font of every label: DejaVu Sans, which has the Greek letters and primes the labels use.</summary>
     public const string FontName = "DejaVu Sans";
 
@@ -30,24 +38,61 @@ public static class Plots
     /// <summary>
     /// f and f' of an element-wise activation over [<paramref name="from"/>, <paramref name="to"/>], from its reference
     /// <see cref="ElementwiseActivation{T}.Apply"/> and <see cref="ElementwiseActivation{T}.Derivative"/>: f solid, f' dashed.
+    /// With <paramref name="zoom"/>, a second panel beside the first shows x in that range with y scaled to it, so that a
+    /// small slope (LeakyReLU's 0.01) can be seen.
     /// </summary>
     public static void Activation(string path, ElementwiseActivation<double> activation, string title,
-        double from = -5, double to = 5, int points = 401, int width = Width, int height = Height)
+        double from = -5, double to = 5, int points = 401, int width = Width, int height = Height, (double From, double To)? zoom = null)
     {
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 2);
         if (!(from < to)) throw new ArgumentOutOfRangeException(nameof(to), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Activation plot: the range [{from}, {to}] is empty."));
-        var x = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
-        Lines(path, title, "x", "", [
-            new Series("f(x)", x, x.Select(activation.Apply).ToArray()),
-            new Series("f'(x)", x, x.Select(activation.Derivative).ToArray(), Dashed: true),
-        ], width: width, height: height, zeroLines: true);
+        Series[] Curves(double low, double high)
+        {
+            var x = Enumerable.Range(0, points).Select(i => low + (high - low) * i / (points - 1)).ToArray();
+            return [
+                new Series("f(x)", x, x.Select(activation.Apply).ToArray()),
+                new Series("f'(x)", x, x.Select(activation.Derivative).ToArray(), Dashed: true),
+            ];
+        }
+        if (zoom is not { } range)
+        {
+            Lines(path, title, "x", "", Curves(from, to), width: width, height: height, zeroLines: true);
+            return;
+        }
+        if (!(range.From < range.To)) throw new ArgumentOutOfRangeException(nameof(zoom), "Activation plot: the zoomed range is empty.");
+        int zoomWidth = width * 3 / 5;
+        var main = LinePlot(title, "x", "", Curves(from, to), logY: false, zeroLines: true, yRange: null);
+        var detail = LinePlot(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"zoomed: {range.From} ≤ x ≤ {range.To}"), "x", "",
+            Curves(range.From, range.To), logY: false, zeroLines: true, yRange: null);
+        SavePanels(path, [(main, width), (detail, zoomWidth)], height);
     }
 
     /// <summary>A line chart of <paramref name="series"/>, with a log-scale y axis when <paramref name="logY"/> (non-positive values are left out).</summary>
     public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
-        bool logY = false, int width = Width, int height = Height, bool zeroLines = false, (double Low, double High)? yRange = null,
-        Alignment legend = Alignment.UpperRight)
+        bool logY = false, int width = Width, int height = Height, bool zeroLines = false, (double Low, double High)? yRange = null) =>
+        Save(LinePlot(title, xLabel, yLabel, series, logY, zeroLines, yRange), path, width, height);
+
+    /// <summary>
+    /// Draws two or more line charts side by side in one picture, each as <see cref="Lines"/> would draw it alone, with
+    /// its own title and legend.
+    /// </summary>
+    /// <param name="path">The PNG file.</param>
+    /// <param name="panels">Each panel's title, axis labels and series, and whether its y axis is logarithmic.</param>
+    /// <param name="panelWidth">Each panel's width in pixels.</param>
+    /// <param name="height">The picture's height in pixels.</param>
+    /// <param name="dodge">Shifts series i of n by (i − (n − 1)/2)·dodge along x, so that points with the same value sit side by
+    /// side instead of on top of each other (for x values that are categories, such as layer numbers).</param>
+    public static void Panels(string path, IReadOnlyList<(string Title, string XLabel, string YLabel, IReadOnlyList<Series> Series, bool LogY)> panels,
+        int panelWidth = Width, int height = Height, double dodge = 0)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Count == 0) throw new ArgumentException("Panels: there is nothing to draw.", nameof(panels));
+        SavePanels(path, panels.Select(p => (LinePlot(p.Title, p.XLabel, p.YLabel, p.Series, p.LogY, zeroLines: false, yRange: null, dodge), panelWidth)).ToArray(), height);
+    }
+
+    private static Plot LinePlot(string title, string xLabel, string yLabel, IReadOnlyList<Series> series, bool logY, bool zeroLines,
+        (double Low, double High)? yRange, double dodge = 0)
     {
         ArgumentNullException.ThrowIfNull(series);
         var plot = NewPlot(title, xLabel, yLabel);
@@ -57,16 +102,20 @@ public static class Plots
             plot.Add.VerticalLine(0, 1, Colors.Gray.WithAlpha(0.6));
         }
         var palette = new ScottPlot.Palettes.Category10();
-        foreach (var line in series)
+        for (int i = 0; i < series.Count; i++)
         {
+            var line = series[i];
             if (line.X.Count != line.Y.Count)
                 throw new ArgumentException($"Series '{line.Name}' has {line.X.Count} x values and {line.Y.Count} y values.", nameof(series));
             var (xs, ys) = Finite(line, logY);
             if (xs.Length == 0) continue;
+            double shift = (i - (series.Count - 1) / 2.0) * dodge;
+            if (shift != 0) xs = xs.Select(x => x + shift).ToArray();
             var scatter = plot.Add.Scatter(xs, ys);
             scatter.LegendText = line.Name; // an empty name keeps the line out of the legend
             scatter.LineWidth = 2;
-            scatter.MarkerSize = xs.Length <= 20 ? 6 : 0;
+            scatter.MarkerSize = xs.Length <= 20 ? 7 : 0;
+            scatter.MarkerShape = Markers[(line.Colour ?? i) % Markers.Length]; // lines that coincide still show each one's marks
             if (line.Dashed) scatter.LinePattern = LinePattern.Dashed;
             if (line.Colour is int colour) scatter.Color = palette.GetColor(colour);
         }
@@ -74,9 +123,8 @@ public static class Plots
         if (series.All(line => line.X.All(x => x == Math.Round(x))))
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (yRange is { } range) plot.Axes.SetLimitsY(logY ? Math.Log10(range.Low) : range.Low, logY ? Math.Log10(range.High) : range.High);
-        if (series.Count(line => line.Name.Length > 0) > 6) plot.ShowLegend(Edge.Right); // many lines: the legend beside the chart, not over it
-        else plot.ShowLegend(legend);
-        Save(plot, path, width, height);
+        plot.ShowLegend(Edge.Right); // beside the chart, never over the data
+        return plot;
     }
 
     /// <summary>
@@ -157,7 +205,7 @@ public static class Plots
         }
         plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
         plot.Axes.SquareUnits();
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         Save(plot, path, width, height);
     }
 
@@ -186,7 +234,7 @@ public static class Plots
             plot.Axes.Right.Label.FontName = FontName;
             plot.Axes.SetLimitsY(0, 100, plot.Axes.Right);
         }
-        plot.ShowLegend(Alignment.MiddleRight);
+        plot.ShowLegend(Edge.Bottom);
         Save(plot, path, width, height);
     }
 
@@ -297,6 +345,7 @@ public static class Plots
         using var captionFont = new SkiaSharp.SKFont(typeface, 12);
         using var ink = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Black, IsAntialias = true };
         using var pixel = new SkiaSharp.SKPaint { IsAntialias = false };
+        RequireTitleFits(title, 16, width);
         canvas.DrawText(title, width / 2f, 24, SkiaSharp.SKTextAlign.Center, titleFont, ink);
         for (int i = 0; i < images.Rows; i++)
         {
@@ -338,8 +387,7 @@ public static class Plots
         var series = PerLayer(history, layer => 100 * layer.DeadFraction, dashed: false)
             .Concat(PerLayer(history, layer => 100 * layer.SaturatedFraction, dashed: true).Select(line => line with { Name = "" }))
             .ToArray();
-        Lines(path, title, "step (report)", "units (%): dead solid, saturated dashed", series, width: width, height: height, yRange: (-2, 102),
-            legend: Alignment.LowerRight);
+        Lines(path, title, "step (report)", "units (%): dead solid, saturated dashed", series, width: width, height: height, yRange: (-2, 102));
     }
 
     /// <summary>One series per layer of the reports, x being the report's index in <paramref name="history"/>.</summary>
@@ -349,9 +397,10 @@ public static class Plots
         var steps = Enumerable.Range(0, history.Count).Select(s => (double)s).ToArray();
         foreach (var layer in history[0].Layers)
         {
-            var values = history.Select(report => report.Layers.Count > layer.Index ? measure(report.Layers[layer.Index]) : double.NaN).ToArray();
+            int index = layer.Number - 1;
+            var values = history.Select(report => report.Layers.Count > index ? measure(report.Layers[index]) : double.NaN).ToArray();
             if (values.All(double.IsNaN)) continue;
-            yield return new Series($"layer {layer.Index}{(layer.Activation is null ? "" : $" ({layer.Activation})")}", steps, values, dashed, Colour: layer.Index);
+            yield return new Series($"layer {layer.Number}{(layer.Activation is null ? "" : $" ({layer.Activation})")}", steps, values, dashed, Colour: index);
         }
     }
 
@@ -410,9 +459,57 @@ public static class Plots
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 16);
         plot.Font.Set(FontName); // after every plottable exists, so legends and axes added late use it too
+        RequireTitleFits(plot.Axes.Title.Label.Text, plot.Axes.Title.Label.FontSize, width);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         plot.SavePng(path, width, height);
+    }
+
+    /// <summary>Renders each plot at its width and the common height, and writes them side by side as one PNG.</summary>
+    private static void SavePanels(string path, IReadOnlyList<(Plot Plot, int Width)> panels, int height)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 16);
+        var images = new List<SkiaSharp.SKBitmap>();
+        try
+        {
+            foreach (var (plot, width) in panels)
+            {
+                plot.Font.Set(FontName);
+                RequireTitleFits(plot.Axes.Title.Label.Text, plot.Axes.Title.Label.FontSize, width);
+                images.Add(SkiaSharp.SKBitmap.Decode(plot.GetImageBytes(width, height, ImageFormat.Png)));
+            }
+            using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(images.Sum(i => i.Width), height))
+                ?? throw new InvalidOperationException("Panels: could not make a drawing surface.");
+            surface.Canvas.Clear(SkiaSharp.SKColors.White);
+            int left = 0;
+            foreach (var image in images)
+            {
+                surface.Canvas.DrawBitmap(image, left, 0);
+                left += image.Width;
+            }
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (folder is not null) Directory.CreateDirectory(folder);
+            using var snapshot = surface.Snapshot();
+            using var png = snapshot.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(path, png.ToArray());
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    /// <summary>Refuses a title wider than the picture, which would be drawn clipped.</summary>
+    /// <exception cref="ArgumentException">The title, set in <see cref="FontName"/> at <paramref name="size"/> points, is wider than <paramref name="width"/> less a margin.</exception>
+    internal static void RequireTitleFits(string title, float size, int width)
+    {
+        if (string.IsNullOrEmpty(title)) return;
+        using var typeface = SkiaSharp.SKTypeface.FromFamilyName(FontName);
+        using var font = new SkiaSharp.SKFont(typeface, size);
+        float measured = font.MeasureText(title);
+        if (measured > width - 20)
+            throw new ArgumentException($"The title \"{title}\" is {measured:F0} px wide, too wide for a {width} px picture: shorten it or widen the picture.", nameof(title));
     }
 
     /// <summary>

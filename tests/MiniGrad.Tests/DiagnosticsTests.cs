@@ -30,8 +30,12 @@ public class DiagnosticsTests
         Step(model, Tensor<double>.RandomNormal(16, 2, rng), 1);
         var hidden = monitor.Report().Layers[0];
 
+        Assert.Equal(1, hidden.Number); // layers count from 1, as in every table and picture
         Assert.Equal("Dense(2 → 3)", hidden.Layer);
         Assert.Equal("ReLU", hidden.Activation);
+        Assert.Equal(1.0 / 3, hidden.InactiveFraction, 12);
+        Assert.Equal([false, true, false], hidden.InactiveUnits);
+        Assert.Equal(0.0, hidden.InactiveMeanAbsDerivative); // ReLU's inactive unit passes nothing
         Assert.Equal(1.0 / 3, hidden.DeadFraction, 12);
         Assert.Equal(1.0 / 3, hidden.SaturatedFraction, 12);
         Assert.Equal(2.0 / 3, hidden.MeanAbsDerivative, 12);
@@ -40,6 +44,44 @@ public class DiagnosticsTests
         Assert.Contains("0.weight", table);
         // The dead unit passes no gradient to its weights: column 1 of ∂L/∂W is exactly zero.
         Assert.All(Enumerable.Range(0, 2), i => Assert.Equal(0.0, dense.Weight.Grad![i, 1]));
+    }
+
+    [Fact]
+    public void A_leaky_unit_with_only_negative_inputs_is_inactive_but_not_dead_and_passes_its_slope()
+    {
+        var rng = new Random(1);
+        var dense = new Dense<double>(2, 3, rng);
+        for (int i = 0; i < 2; i++) dense.Weight[i, 1] = 0;
+        dense.Bias[0, 0] = 100; dense.Bias[0, 1] = -100; dense.Bias[0, 2] = 100;
+        var model = new Sequential<double>(dense, new LeakyReLU<double>(0.05), new Dense<double>(3, 1, rng));
+        using var monitor = new GradientFlowMonitor<double>(model);
+
+        Step(model, Tensor<double>.RandomNormal(16, 2, rng), 1);
+        var hidden = monitor.Report().Layers[0];
+
+        Assert.Equal(1.0 / 3, hidden.InactiveFraction, 12);
+        Assert.Equal(0.0, hidden.DeadFraction);
+        Assert.Equal(0.05, hidden.InactiveMeanAbsDerivative, 12);
+        Assert.All(Enumerable.Range(0, 2), i => Assert.NotEqual(0.0, dense.Weight.Grad![i, 1])); // its weights still learn
+    }
+
+    [Fact]
+    public void The_report_shows_a_dash_where_a_value_does_not_apply_never_NaN()
+    {
+        var rng = new Random(6);
+        var model = new Sequential<double>(new Dense<double>(2, 4, rng), new Tanh<double>(), new Dense<double>(4, 1, rng));
+        using var monitor = new GradientFlowMonitor<double>(model);
+        Step(model, Tensor<double>.RandomNormal(8, 2, rng), 1);
+
+        var report = monitor.Report();
+        string table = report.ToString();
+
+        Assert.DoesNotContain("NaN", table);
+        string output = table.Split('\n').Single(line => line.StartsWith(" 2 "));
+        Assert.Contains("Dense(4 → 1)", output);
+        Assert.True(output.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(cell => cell == "—") >= 5, output); // activation, mean|f'|, inactive, dead, saturated
+        Assert.True(double.IsNaN(report.Layers[1].MeanAbsDerivative)); // the record keeps NaN for code to test
+        Assert.True(double.IsNaN(report.Layers[0].InactiveMeanAbsDerivative)); // no inactive tanh unit here
     }
 
     [Fact]
