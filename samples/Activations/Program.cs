@@ -34,8 +34,7 @@ public static class Program
                 string path = options.Output($"{info.Name}.png");
                 string title = Title(info);
                 if (module is ElementwiseActivation<double> elementwise)
-                    Plots.Activation(path, elementwise, title, width: options.Quick ? 480 : Plots.Width, height: options.Quick ? 320 : Plots.Height,
-                        zoom: info.Name == "leaky_relu" ? (-5, 0) : null); // a slope of 0.01 is flat at the full scale
+                    Plots.Activation(path, elementwise, title, zoom: info.Name == "leaky_relu" ? (-5, 0) : null); // a slope of 0.01 is flat at the full scale
                 else
                     DrawThroughEngine(path, title, info.Name, module, options.Seed);
                 written.Add(path);

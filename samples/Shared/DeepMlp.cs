@@ -51,8 +51,15 @@ public static class DeepMlp
     /// that pass and the report.
     /// </summary>
     /// <returns>The loss of the last pass.</returns>
+    /// <param name="model">The network.</param>
+    /// <param name="x">The training inputs.</param>
+    /// <param name="labels">Their classes.</param>
+    /// <param name="epochs">Adam updates.</param>
+    /// <param name="learningRate">Adam's learning rate; <paramref name="rateAt"/>, when given, sets it anew before each update.</param>
+    /// <param name="observe">Called after each backward pass.</param>
+    /// <param name="rateAt">The learning rate of each update (0, 1, …), e.g. a few large steps and then the usual rate.</param>
     public static double TrainMonitored(Sequential<float> model, Tensor<float> x, int[] labels, int epochs, double learningRate,
-        Action<int, double, GradientFlowReport> observe)
+        Action<int, double, GradientFlowReport> observe, Func<int, double>? rateAt = null)
     {
         var lossFunction = new CrossEntropyLoss<float>();
         var optimizer = new Adam<float>(model.Parameters(), lr: learningRate);
@@ -68,7 +75,9 @@ public static class DeepMlp
                 loss = lossTensor.Item;
             }
             observe(epoch, loss, monitor.Report());
-            if (epoch < epochs) optimizer.Step();
+            if (epoch == epochs) break;
+            if (rateAt is not null) optimizer.LearningRate = rateAt(epoch);
+            optimizer.Step();
         }
         return loss;
     }

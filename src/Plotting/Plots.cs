@@ -232,7 +232,7 @@ public static class Plots
             accuracyLine.LinePattern = LinePattern.Dashed;
             plot.Axes.Right.Label.Text = "accuracy (%)";
             plot.Axes.Right.Label.FontName = FontName;
-            plot.Axes.SetLimitsY(0, 100, plot.Axes.Right);
+            plot.Axes.SetLimitsY(0, 102, plot.Axes.Right); // above 100 so that a line at 100% stays clear of the frame
         }
         plot.ShowLegend(Edge.Bottom);
         Save(plot, path, width, height);
@@ -371,23 +371,40 @@ public static class Plots
     /// Per-layer gradient norms ‖∂L/∂z‖ over training, on a log scale: one line per layer, from a
     /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step (x is the report's index).
     /// </summary>
-    public static void GradientNorms(string path, string title, IReadOnlyList<GradientFlowReport> history, int width = Width, int height = Height)
+    /// <param name="path">The PNG file.</param>
+    /// <param name="title">The chart's title.</param>
+    /// <param name="history">The reports, one per step.</param>
+    /// <param name="xLabel">What a report's index counts, e.g. <c>epoch</c>.</param>
+    /// <param name="width">Picture width in pixels.</param>
+    /// <param name="height">Picture height in pixels.</param>
+    public static void GradientNorms(string path, string title, IReadOnlyList<GradientFlowReport> history, string xLabel = "step", int width = Width, int height = Height)
     {
         ArgumentNullException.ThrowIfNull(history);
-        Lines(path, title, "step (report)", "‖∂L/∂z‖ (log scale)", [.. PerLayer(history, layer => layer.GradientNorm, dashed: false)], logY: true, width: width, height: height);
+        Lines(path, title, xLabel, "‖∂L/∂z‖ (log scale)", [.. PerLayer(history, layer => layer.GradientNorm, dashed: false)], logY: true, width: width, height: height);
     }
 
     /// <summary>
     /// The dead (solid) and saturated (dashed) fractions of each layer's units over training, from a
-    /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step (x is the report's index).
+    /// <see cref="GradientFlowMonitor{T}"/>'s reports taken step by step (x is the report's index). Where a layer's saturated
+    /// line equals its dead one (ReLU's f' is 0 or 1, so its saturated units are its dead ones) only the dead line is drawn,
+    /// and the axis says so, rather than hiding a dashed line under a solid one.
     /// </summary>
-    public static void DeadAndSaturated(string path, string title, IReadOnlyList<GradientFlowReport> history, int width = Width, int height = Height)
+    /// <param name="path">The PNG file.</param>
+    /// <param name="title">The chart's title.</param>
+    /// <param name="history">The reports, one per step.</param>
+    /// <param name="xLabel">What a report's index counts, e.g. <c>epoch</c>.</param>
+    /// <param name="width">Picture width in pixels.</param>
+    /// <param name="height">Picture height in pixels.</param>
+    public static void DeadAndSaturated(string path, string title, IReadOnlyList<GradientFlowReport> history, string xLabel = "step", int width = Width, int height = Height)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var series = PerLayer(history, layer => 100 * layer.DeadFraction, dashed: false)
-            .Concat(PerLayer(history, layer => 100 * layer.SaturatedFraction, dashed: true).Select(line => line with { Name = "" }))
+        var dead = PerLayer(history, layer => 100 * layer.DeadFraction, dashed: false).ToArray();
+        var saturated = PerLayer(history, layer => 100 * layer.SaturatedFraction, dashed: true)
+            .Where(line => !dead.Any(d => d.Colour == line.Colour && d.Y.SequenceEqual(line.Y)))
+            .Select(line => line with { Name = "" })
             .ToArray();
-        Lines(path, title, "step (report)", "units (%): dead solid, saturated dashed", series, width: width, height: height, yRange: (-2, 102));
+        string yLabel = saturated.Length == 0 ? "dead units (%) (saturated = dead)" : "units (%): dead solid, saturated dashed";
+        Lines(path, title, xLabel, yLabel, [.. dead, .. saturated], width: width, height: height, yRange: (-2, 102));
     }
 
     /// <summary>One series per layer of the reports, x being the report's index in <paramref name="history"/>.</summary>

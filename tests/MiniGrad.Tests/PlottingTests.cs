@@ -60,4 +60,13 @@ public class PlottingTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void A_title_too_wide_for_its_picture_is_refused_rather_than_clipped()
+    {
+        var line = new Series("y", [0, 1], [0, 1]);
+        var error = Assert.Throws<ArgumentException>(() => Plots.Lines(Path, new string('W', 80), "x", "y", [line], width: 400, height: 300));
+        Assert.Contains("too wide for a 400 px picture", error.Message);
+        Assert.False(File.Exists(Path));
+    }
 }
