@@ -22,12 +22,26 @@ internal interface IParallelWork
 /// </remarks>
 internal static class WorkerPool
 {
-    private static readonly Worker[] workers = CreateWorkers(Environment.ProcessorCount - 1);
+    /// <summary>The environment variable that sets the default <see cref="MaxDegreeOfParallelism"/>.</summary>
+    internal const string EnvironmentVariable = "MINIGRAD_NUM_THREADS";
+
+    private static readonly Worker[] workers = ThreadsAvailable ? CreateWorkers(Environment.ProcessorCount - 1) : [];
+    private static int maxDegreeOfParallelism = DefaultDegree();
     private static int busy;
     private static long workerAllocatedBytes;
 
-    /// <summary>How many threads a call can use, the caller's included.</summary>
-    internal static int Threads => workers.Length + 1;
+    /// <summary>Whether the platform can run background threads (single-threaded WebAssembly cannot).</summary>
+    internal static bool ThreadsAvailable => !OperatingSystem.IsBrowser() && !OperatingSystem.IsWasi();
+
+    /// <summary>The most threads a call may use, the caller's included (set through <c>MiniGrad.Threading</c>).</summary>
+    internal static int MaxDegreeOfParallelism
+    {
+        get => Volatile.Read(ref maxDegreeOfParallelism);
+        set => Volatile.Write(ref maxDegreeOfParallelism, value);
+    }
+
+    /// <summary>How many threads a call can use, the caller's included: the workers and the caller, at most <see cref="MaxDegreeOfParallelism"/>.</summary>
+    internal static int Threads => Math.Min(workers.Length + 1, MaxDegreeOfParallelism);
 
     /// <summary>Managed bytes the worker threads have allocated while running parts, in total.</summary>
     internal static long WorkerAllocatedBytes => Interlocked.Read(ref workerAllocatedBytes);
@@ -65,6 +79,14 @@ internal static class WorkerPool
         long start = granules * part / parts * granule, end = granules * (part + 1) / parts * granule;
         return ((int)Math.Min(start, length), (int)Math.Min(end, length));
     }
+
+    /// <summary><c>MINIGRAD_NUM_THREADS</c> when it is a whole number ≥ 1, the processor count otherwise.</summary>
+    private static int DefaultDegree() => ParseDegree(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>The thread count in <paramref name="text"/> when it is a whole number ≥ 1, the processor count otherwise.</summary>
+    internal static int ParseDegree(string? text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingWhite | System.Globalization.NumberStyles.AllowTrailingWhite,
+            System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads >= 1 ? threads : Environment.ProcessorCount;
 
     private static Worker[] CreateWorkers(int count)
     {

@@ -8,6 +8,7 @@ namespace MiniGrad.Tests;
 /// The public surface other code relies on, written as its users write it (the names and argument names of the design's
 /// contract): if a rename breaks one of these lines, this file stops compiling.
 /// </summary>
+[Collection(nameof(AllocationTests))] // it sets the process-wide thread count
 public class ContractTests
 {
     [Fact]
@@ -66,5 +67,20 @@ public class ContractTests
         foreach (Optimizer<double> optimizer in new Optimizer<double>[] { sgd, adam, adamw }) optimizer.Step();
         adam.ZeroGrad();
         Assert.All(ps, p => Assert.All(p.Grad!.AsSpan().ToArray(), value => Assert.Equal(0.0, value)));
+    }
+
+    [Fact]
+    public void Threads_are_set_as_the_design_writes_it()
+    {
+        int saved = MiniGrad.Threading.MaxDegreeOfParallelism;
+        try
+        {
+            MiniGrad.Threading.MaxDegreeOfParallelism = 1;
+            Assert.Equal(1, MiniGrad.Threading.MaxDegreeOfParallelism);
+        }
+        finally
+        {
+            MiniGrad.Threading.MaxDegreeOfParallelism = saved;
+        }
     }
 }
