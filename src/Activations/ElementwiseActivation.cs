@@ -18,6 +18,9 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>An activation keeps its input's width.</summary>
+    internal sealed override int? OutputFeatures(int? input) => input;
+
     /// <summary>Tensors at least this long run their activation kernels on every core of the worker pool.</summary>
     internal const int ParallelLength = 1 << 16;
 

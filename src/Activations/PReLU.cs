@@ -37,6 +37,10 @@ public sealed class PReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <summary>The number of slopes: 1 when shared, else the input width.</summary>
     public int NumParameters => Slope.Cols;
 
+    internal override int? InputFeatures => NumParameters > 1 ? NumParameters : null;
+
+    internal override int? OutputFeatures(int? input) => InputFeatures ?? input;
+
     /// <summary>Its name, formula and properties (at the starting slope 0.25), for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()
     {

@@ -121,6 +121,8 @@ public sealed class RReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
 
     internal static RReLU<T> FromSpec(ModuleSpec spec) => new(spec.Double("lower"), spec.Double("upper"));
 
+    internal override int? OutputFeatures(int? input) => input;
+
     /// <summary><c>RReLU(lower: 0.125, upper: 0.333…)</c>, in the invariant culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RReLU(lower: {Lower}, upper: {Upper})");
 }

@@ -12,6 +12,9 @@ namespace MiniGrad.Activations;
 /// softmax and log-softmax have Jacobians that the output alone determines.</remarks>
 public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>An activation keeps its input's width.</summary>
+    internal sealed override int? OutputFeatures(int? input) => input;
+
     /// <summary>output = f(row) for one row.</summary>
     public abstract void ForwardKernel(ReadOnlySpan<T> row, Span<T> output);
 

@@ -26,6 +26,8 @@ public sealed class Swish<T> : Module<T>, IElementwise<T> where T : unmanaged, I
         Beta = RegisterParameter("beta", Tensor<T>.Full(1, 1, T.CreateTruncating(beta), requiresGrad: true));
     }
 
+    internal override int? OutputFeatures(int? input) => input;
+
     /// <summary>β, 1 × 1; requires grad.</summary>
     public Tensor<T> Beta { get; }
 

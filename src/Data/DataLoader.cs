@@ -80,6 +80,15 @@ public sealed class DataLoader<T> : IEnumerable<Batch<T>> where T : unmanaged, I
     /// <summary>Whether a last, smaller batch is left out.</summary>
     public bool DropLast { get; }
 
+    /// <summary>The number of features (columns) of each example.</summary>
+    public int FeatureCount => features.Cols;
+
+    /// <summary>The number of target columns of a regression loader; 0 for a classification one.</summary>
+    public int TargetCount => targets?.Cols ?? 0;
+
+    /// <summary>The largest class label, −1 for a regression loader (for checking labels against a model's outputs).</summary>
+    internal int LargestLabel => labels is null || labels.Length == 0 ? -1 : labels.Max();
+
     /// <summary>Whether the batches carry class labels (a classification loader) rather than targets (a regression one).</summary>
     public bool HasLabels => labels is not null;
 

@@ -23,12 +23,6 @@ namespace MiniGrad;
 /// <typeparam name="T"><c>float</c> (training) or <c>double</c> (gradient checks).</typeparam>
 public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanaged, IFloatingPointIeee754<T>
 {
-    static Tensor()
-    {
-        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
-            throw new NotSupportedException($"Tensor<{typeof(T).Name}> is not supported: MiniGrad computes in float or double.");
-    }
-
     private T[] values;
     private bool requiresGrad;
 
@@ -51,6 +45,7 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
 
     internal Tensor(int rows, int cols)
     {
+        RequireSupportedType();
         Rows = rows;
         Cols = cols;
         values = new T[checked(rows * cols)];
@@ -58,10 +53,24 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
 
     private Tensor(int rows, int cols, T[] values, bool requiresGrad)
     {
+        RequireSupportedType();
         Rows = rows;
         Cols = cols;
         this.values = values;
         this.requiresGrad = requiresGrad;
+    }
+
+    /// <summary>
+    /// Refuses an element type other than float and double at the first tensor made of it, with an exception that says so
+    /// (a check in a static constructor would surface as a TypeInitializationException hiding the reason). The JIT folds it
+    /// away for float and double.
+    /// </summary>
+    /// <exception cref="NotSupportedException">T is neither float nor double.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RequireSupportedType()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"Tensor<{typeof(T).Name}> is not supported: MiniGrad computes in float or double.");
     }
 
     /// <summary>The elements, row-major, with no checks: for the engine's own kernels.</summary>

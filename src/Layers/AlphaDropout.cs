@@ -29,6 +29,8 @@ public sealed class AlphaDropout<T> : Module<T> where T : unmanaged, IFloatingPo
         this.rng = rng ?? Random.Shared;
     }
 
+    internal override int? OutputFeatures(int? input) => input;
+
     /// <summary>The probability of dropping an element in training.</summary>
     public double P { get; }
 

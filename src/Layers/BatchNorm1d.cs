@@ -41,6 +41,10 @@ public sealed class BatchNorm1d<T> : Module<T> where T : unmanaged, IFloatingPoi
     /// <summary>The number of features.</summary>
     public int Features => Weight.Cols;
 
+    internal override int? InputFeatures => Features;
+
+    internal override int? OutputFeatures(int? input) => Features;
+
     /// <summary>ε.</summary>
     public double Eps { get; }
 

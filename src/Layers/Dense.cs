@@ -54,6 +54,10 @@ public sealed class Dense<T> : Module<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>b, 1 × outFeatures; requires grad.</summary>
     public Tensor<T> Bias { get; }
 
+    internal override int? InputFeatures => InFeatures;
+
+    internal override int? OutputFeatures(int? input) => OutFeatures;
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">x does not have <see cref="InFeatures"/> columns.</exception>
     public override Tensor<T> Forward(Tensor<T> x)

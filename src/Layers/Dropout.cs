@@ -29,6 +29,8 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
         this.rng = rng ?? Random.Shared;
     }
 
+    internal override int? OutputFeatures(int? input) => input;
+
     /// <summary>The probability of zeroing an element in training.</summary>
     public double P { get; }
 

@@ -30,6 +30,10 @@ public sealed class LayerNorm<T> : Module<T> where T : unmanaged, IFloatingPoint
     /// <summary>The number of features.</summary>
     public int Features => Weight.Cols;
 
+    internal override int? InputFeatures => Features;
+
+    internal override int? OutputFeatures(int? input) => Features;
+
     /// <summary>ε.</summary>
     public double Eps { get; }
 

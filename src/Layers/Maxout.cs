@@ -64,6 +64,10 @@ public sealed class Maxout<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// <summary>b_k for each piece k, 1 × outFeatures; each requires grad.</summary>
     public IReadOnlyList<Tensor<T>> Biases => biases;
 
+    internal override int? InputFeatures => InFeatures;
+
+    internal override int? OutputFeatures(int? input) => OutFeatures;
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">x does not have <see cref="InFeatures"/> columns.</exception>
     public override Tensor<T> Forward(Tensor<T> x)

@@ -120,6 +120,15 @@ public abstract partial class Module<T> where T : unmanaged, IFloatingPointIeee7
         foreach (var (_, child) in children) child.SetTraining(training);
     }
 
+    /// <summary>The number of input features this module requires, when it requires one (Dense, BatchNorm1d, …); null when any width will do.</summary>
+    internal virtual int? InputFeatures => null;
+
+    /// <summary>
+    /// The number of features this module gives for an input of <paramref name="input"/> features (null: unknown), when it
+    /// can tell; null when it cannot (a module of your own). Element-wise modules give their input's width.
+    /// </summary>
+    internal virtual int? OutputFeatures(int? input) => null;
+
     /// <summary>
     /// Checks a layer's input: not null, not released, and <paramref name="features"/> columns; the message names the layer
     /// and both widths.

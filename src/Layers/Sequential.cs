@@ -16,17 +16,55 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>Chains <paramref name="layers"/> in the order given.</summary>
     /// <exception cref="ArgumentNullException">A layer is null.</exception>
+    /// <exception cref="ArgumentException">A layer takes a number of features the layers before it do not give (for
+    /// example <c>Dense(4 → 8)</c> followed by <c>Dense(7 → 2)</c>): found here, not in the middle of a forward pass that
+    /// has already changed a BatchNorm's running statistics.</exception>
     public Sequential(params Module<T>[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         for (int i = 0; i < layers.Length; i++)
             if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} is null.");
+        Chain(layers, input: null, check: true);
         this.layers = (Module<T>[])layers.Clone();
         for (int i = 0; i < layers.Length; i++) RegisterModule(i.ToString(CultureInfo.InvariantCulture), layers[i]);
     }
 
     /// <summary>The modules, in order.</summary>
     public IReadOnlyList<Module<T>> Layers => layers;
+
+    internal override int? InputFeatures
+    {
+        get
+        {
+            foreach (var layer in layers)
+            {
+                if (layer.InputFeatures is int features) return features;
+                if (layer.OutputFeatures(1) != 1) return null; // changes the width without saying what it takes: unknown
+            }
+            return null;
+        }
+    }
+
+    internal override int? OutputFeatures(int? input) => Chain(layers, input, check: false);
+
+    /// <summary>
+    /// The width the chain gives for an input of <paramref name="input"/> features (null: unknown); with
+    /// <paramref name="check"/>, refuses a layer whose required width differs from the width the layers before it give.
+    /// </summary>
+    private static int? Chain(IReadOnlyList<Module<T>> modules, int? input, bool check)
+    {
+        int? width = input;
+        for (int i = 0; i < modules.Count; i++)
+        {
+            if (check && width is int given && modules[i].InputFeatures is int needed && needed != given)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Sequential: layer {i} ({modules[i]}) takes {needed} features, but layer {i - 1} ({modules[i - 1]}) gives {given}."), "layers");
+            }
+            width = modules[i].OutputFeatures(width);
+        }
+        return width;
+    }
 
     /// <summary>The module at <paramref name="index"/>.</summary>
     public Module<T> this[int index] => layers[index];

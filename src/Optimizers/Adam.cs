@@ -29,7 +29,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <param name="lr">Learning rate, ≥ 0.</param>
     /// <param name="beta1">Decay of the first-moment average, in [0, 1).</param>
     /// <param name="beta2">Decay of the second-moment average, in [0, 1).</param>
-    /// <param name="eps">Added to the denominator for numerical stability, ≥ 0.</param>
+    /// <param name="eps">Added to the denominator for numerical stability, &gt; 0.</param>
     /// <param name="weightDecay">L2 penalty added to the gradient, ≥ 0.</param>
     public Adam(IEnumerable<Tensor<T>> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
         : this(parameters, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay: false)
@@ -41,7 +41,9 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         RequireUnitInterval(beta1, nameof(beta1));
         RequireUnitInterval(beta2, nameof(beta2));
-        RequireNonNegative(eps, nameof(eps));
+        // eps = 0 (or an eps that rounds to 0 in T) would turn a zero gradient into the update 0/0 = NaN.
+        if (!(eps > 0 && double.IsFinite(eps) && T.CreateTruncating(eps) > T.Zero))
+            throw Require.OutOfRange(nameof(eps), eps, $"must be a finite number > 0 that {typeof(T).Name} can hold; with eps = 0 a parameter whose gradient is 0 would get the update 0/0 = NaN");
         RequireNonNegative(weightDecay, nameof(weightDecay));
         Beta1 = beta1;
         Beta2 = beta2;

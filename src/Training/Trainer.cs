@@ -234,6 +234,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void CheckLoader(DataLoader<T> loader, string name)
     {
+        // What can be known before training starts is checked before training starts, so that a mistake does not surface
+        // in the middle of an epoch after a BatchNorm has already updated its running statistics.
+        if (model.InputFeatures is int inputs && inputs != loader.FeatureCount)
+            throw new ArgumentException($"The {name} loader's examples have {loader.FeatureCount} features, but the model ({model}) takes {inputs}.", name);
+        if (model.OutputFeatures(loader.FeatureCount) is int outputs)
+        {
+            if (classification is not null && loader.LargestLabel >= outputs)
+                throw new ArgumentException($"The {name} loader holds label {loader.LargestLabel}, but the model gives {outputs} class scores (labels 0 to {outputs - 1}).", name);
+            if (regression is not null && loader.TargetCount != outputs)
+                throw new ArgumentException($"The {name} loader's targets have {loader.TargetCount} columns, but the model gives {outputs}.", name);
+        }
         if (classification is not null && !loader.HasLabels)
             throw new ArgumentException($"The {name} loader holds regression targets, but the loss ({classification}) needs class labels.", name);
         if (regression is not null && loader.HasLabels)
