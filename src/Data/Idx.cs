@@ -69,22 +69,40 @@ public static class Idx
         var buffered = new BufferedStream(stream);
         Span<byte> signature = stackalloc byte[2];
         int got = buffered.ReadAtLeast(signature, 2, throwOnEndOfStream: false);
-        Stream source = buffered;
         var prefix = signature[..got].ToArray();
-        if (got == 2 && prefix[0] == 0x1f && prefix[1] == 0x8b)
-        {
-            source = new GZipStream(new PrefixedStream(prefix, buffered), CompressionMode.Decompress);
-            prefix = [];
-        }
         try
         {
-            return Parse(new PrefixedStream(prefix, source));
+            if (got == 2 && prefix[0] == 0x1f && prefix[1] == 0x8b) return ParseGzip(prefix, buffered);
+            return Parse(new PrefixedStream(prefix, buffered));
         }
         catch (Exception error) when (error is InvalidDataException or EndOfStreamException or IOException)
         {
             throw error is InvalidDataException { Message: var message } && message.StartsWith("IDX", StringComparison.Ordinal)
                 ? error : new InvalidDataException($"IDX: the file is damaged ({error.Message}).", error);
         }
+    }
+
+    /// <summary>
+    /// A gzip-compressed IDX file. .NET's <see cref="GZipStream"/> does not check the gzip trailer (RFC 1952: the CRC-32 and
+    /// length of the uncompressed data), so a file cut inside the trailer or with a damaged checksum would read without
+    /// complaint; the compressed bytes (no more than the input holds) are kept, and the trailer checked after decompressing.
+    /// </summary>
+    private static (int[] Dimensions, byte[] Data) ParseGzip(byte[] signature, Stream rest)
+    {
+        var compressed = new MemoryStream();
+        compressed.Write(signature);
+        rest.CopyTo(compressed);
+        const int SmallestMember = 18; // 10-byte header, an empty deflate block, 8-byte trailer
+        if (compressed.Length < SmallestMember)
+            throw new InvalidDataException($"IDX: the gzip file is {compressed.Length} bytes, shorter than a gzip header and trailer.");
+        var bytes = compressed.GetBuffer();
+        int length = (int)compressed.Length;
+        uint expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(length - 8)), expectedLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(length - 4));
+        var checksummed = new Checksummed(new GZipStream(new MemoryStream(bytes, 0, length), CompressionMode.Decompress));
+        var result = Parse(checksummed); // reads to the end of the data (one byte past the IDX data, to find any excess)
+        if (checksummed.Crc != expectedCrc || (uint)checksummed.Count != expectedLength)
+            throw new InvalidDataException("IDX: the gzip file's checksum or length does not match its contents; the file is damaged or cut short.");
+        return result;
     }
 
     private static (int[] Dimensions, byte[] Data) Parse(Stream source)
@@ -117,6 +135,48 @@ public static class Idx
                 ? $"IDX: the dimensions [{string.Join(", ", dimensions)}] need {elements} bytes of data; the file has {data.Length}."
                 : $"IDX: the file has more data than the dimensions [{string.Join(", ", dimensions)}] say ({elements} bytes).");
         return (dimensions, data.ToArray());
+    }
+
+    /// <summary>Reads another stream, counting the bytes and computing their CRC-32 (IEEE 802.3, as gzip's trailer holds it).</summary>
+    private sealed class Checksummed(Stream inner) : Stream
+    {
+        private static readonly uint[] Table = MakeTable();
+        private uint crc = 0xFFFFFFFF;
+
+        public uint Crc => ~crc;
+
+        public long Count { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int read = inner.Read(buffer, offset, count);
+            for (int i = offset; i < offset + read; i++) crc = Table[(crc ^ buffer[i]) & 0xFF] ^ (crc >> 8);
+            Count += read;
+            return read;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private static uint[] MakeTable()
+        {
+            var table = new uint[256];
+            for (uint n = 0; n < 256; n++)
+            {
+                uint c = n;
+                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+                table[n] = c;
+            }
+            return table;
+        }
     }
 
     /// <summary>A stream that yields some bytes already read, then the rest of another stream.</summary>

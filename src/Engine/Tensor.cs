@@ -46,6 +46,9 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanag
     internal Tensor(int rows, int cols)
     {
         RequireSupportedType();
+        TensorBudget.Take((long)rows * cols);
+        if ((long)rows * cols > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"A {rows}x{cols} tensor would hold {(long)rows * cols} elements; a tensor holds at most {Array.MaxLength}.");
         Rows = rows;
         Cols = cols;
         values = new T[checked(rows * cols)];

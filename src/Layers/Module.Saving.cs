@@ -48,7 +48,13 @@ public abstract partial class Module<T>
     /// Saves the module's weights to <paramref name="path"/> as a safetensors file in PyTorch's <c>state_dict</c> layout
     /// (see <see cref="Save(Stream)"/>). The write is atomic: the file appears whole, or the old one stays.
     /// </summary>
-    public void Save(string path)
+    public void Save(string path) => Save(path, file => file);
+
+    /// <summary>
+    /// <see cref="Save(string)"/>, writing through <paramref name="through"/> (the tests pass a stream that fails part-way,
+    /// as a full disk or a killed process would, and check that the old file survives).
+    /// </summary>
+    internal void Save(string path, Func<FileStream, Stream> through)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
@@ -57,7 +63,9 @@ public abstract partial class Module<T>
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                Save(file);
+                var target = through(file);
+                Save(target);
+                target.Flush();
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, full, overwrite: true);

@@ -130,7 +130,10 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
         if (!header.Metadata.TryGetValue(ArchitectureKey, out var json))
             throw new InvalidDataException(
                 "The file holds weights but no architecture (as a PyTorch state_dict does): build the same model and call LoadWeights.");
-        if (ModuleKinds<T>.Create(ModuleSpec.FromJson(json)) is not Sequential<T> model)
+        Module<T> built;
+        using (TensorBudget.Limit(header.DataLength / 2)) // every tensor the modules make must come from the file, at 2 bytes or more a value
+            built = ModuleKinds<T>.Create(ModuleSpec.FromJson(json));
+        if (built is not Sequential<T> model)
             throw new InvalidDataException("The file's architecture is not a Sequential.");
         model.LoadWeights(seekable, header);
         model.Eval();

@@ -40,7 +40,7 @@ internal static class SafetensorsFile
     internal const int MaxHeaderBytes = 100_000_000;
 
     /// <summary>What a file holds before its data is read: the metadata, the tensors in file order, and where the data starts.</summary>
-    internal sealed record Header(IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<SafetensorsEntry> Entries, long DataStart);
+    internal sealed record Header(IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<SafetensorsEntry> Entries, long DataStart, long DataLength);
 
     /// <summary>
     /// Writes <paramref name="tensors"/> (name, shape, row-major values, and whether it is a counter, written as I64) and
@@ -117,11 +117,12 @@ internal static class SafetensorsFile
         if (headerLength < 2) throw Invalid($"the header is {headerLength} bytes, too short for a JSON object");
         var json = new byte[(int)headerLength];
         stream.ReadExactly(json);
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw Invalid("the header is not valid UTF-8");
 
         long dataStart = 8 + (long)headerLength, dataLength = fileLength - dataStart;
         var (metadata, entries) = Parse(json, dataLength);
         CheckTiling(entries, dataLength);
-        return new Header(metadata, entries, dataStart);
+        return new Header(metadata, entries, dataStart, dataLength);
     }
 
     /// <summary>
@@ -179,7 +180,7 @@ internal static class SafetensorsFile
             }
             if (reader.Read()) throw Invalid("the header has text after its JSON object");
         }
-        catch (JsonException error)
+        catch (Exception error) when (error is JsonException or InvalidOperationException)
         {
             throw Invalid($"the header is not valid JSON ({error.Message})");
         }

@@ -206,7 +206,8 @@ public class DataTests
         { "claims gigabytes", IdxBytes([60000, 60000, 1], [1, 2, 3]), "more elements than an array can hold" },
         { "claims a gigabyte", IdxBytes([1000, 1000, 1000], [1, 2, 3]), "need 1000000000 bytes of data; the file has 3" },
         { "rank 0", IdxBytes([], [], declaredRank: 0), "0 dimensions" },
-        { "cut gzip", Gzip(IdxBytes([100], new byte[100]))[..12], "shorter than its 4-byte magic" },
+        { "cut gzip", Gzip(IdxBytes([100], new byte[100]))[..12], "shorter than a gzip header and trailer" },
+        { "gzip cut in its trailer", Gzip(IdxBytes([100], new byte[100]))[..^3], "checksum or length" },
         { "corrupt gzip", Corrupt(Gzip(IdxBytes([3000], Enumerable.Range(0, 3000).Select(i => (byte)(i * i)).ToArray()))), "damaged" },
     };
 
