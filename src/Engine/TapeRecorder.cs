@@ -29,6 +29,7 @@ internal sealed class TapeRecorder
     private readonly List<TapeNode> nodes = []; // the first `count` are this tape's; the rest wait to be refilled
     private int count;
     private readonly List<IReleasable> saved = [];
+    private readonly List<IClaimable> claimed = []; // the parameters this open tape has recorded, marked as this thread's
     private readonly int thread = Environment.CurrentManagedThreadId;
     private State state;
     private int session;
@@ -66,6 +67,27 @@ internal sealed class TapeRecorder
         {
             node.Scope = Scope;
             observer.Recorded(node);
+        }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="parameter"/> (a leaf that requires grad, read by an op being recorded) as trained by this
+    /// thread until the tape closes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An open tape on another thread has recorded it: two threads are training
+    /// one model at once, and their gradients would mix.</exception>
+    internal void Claim(IClaimable parameter)
+    {
+        switch (parameter.TryClaim(this))
+        {
+            case ClaimResult.Claimed:
+                claimed.Add(parameter);
+                break;
+            case ClaimResult.Taken:
+                throw new InvalidOperationException(
+                    $"A {parameter.Shape} parameter is being trained on another thread right now: a tape there has recorded it and is still open. " +
+                    "Training one model from two threads at once would mix their gradients; train it from one thread, or give each thread its own model. " +
+                    "(Inference from many threads is fine: run it with no tape open.)");
         }
     }
 
@@ -161,6 +183,8 @@ internal sealed class TapeRecorder
         }
         count = 0;
         ReleaseSaved();
+        foreach (var parameter in claimed) parameter.Unclaim(this);
+        claimed.Clear();
         root = null;
         state = State.Closed;
     }
@@ -184,6 +208,32 @@ internal sealed class TapeRecorder
         if (Environment.CurrentManagedThreadId != thread)
             throw new InvalidOperationException("A tape belongs to the thread that opened it; use it (and dispose it) on that thread.");
     }
+}
+
+/// <summary>What <see cref="IClaimable.TryClaim"/> found.</summary>
+internal enum ClaimResult
+{
+    /// <summary>The parameter was free and is now the caller's.</summary>
+    Claimed,
+
+    /// <summary>The caller had already claimed it.</summary>
+    AlreadyMine,
+
+    /// <summary>Another thread's open tape holds it.</summary>
+    Taken,
+}
+
+/// <summary>A parameter that one thread's open tape at a time may record.</summary>
+internal interface IClaimable
+{
+    /// <summary>The shape, for messages.</summary>
+    string Shape { get; }
+
+    /// <summary>Marks the parameter as <paramref name="recorder"/>'s, unless another recorder holds it.</summary>
+    ClaimResult TryClaim(TapeRecorder recorder);
+
+    /// <summary>Frees the parameter, if <paramref name="recorder"/> holds it.</summary>
+    void Unclaim(TapeRecorder recorder);
 }
 
 /// <summary>A pooled buffer the tape gives back when it is done with it.</summary>

@@ -51,11 +51,30 @@ public sealed partial class Tensor<T>
         return buffer;
     }
 
+    /// <summary>The recorder of the open tape that has recorded this parameter, while that tape is open; null otherwise.</summary>
+    private TapeRecorder? trainer;
+
+    ClaimResult IClaimable.TryClaim(TapeRecorder recorder)
+    {
+        var holder = Interlocked.CompareExchange(ref trainer, recorder, null);
+        return holder is null ? ClaimResult.Claimed : ReferenceEquals(holder, recorder) ? ClaimResult.AlreadyMine : ClaimResult.Taken;
+    }
+
+    void IClaimable.Unclaim(TapeRecorder recorder) => Interlocked.CompareExchange(ref trainer, null, recorder);
+
+    /// <summary>Claims every parameter among <paramref name="inputs"/> for this thread's open tape (see <see cref="TapeRecorder.Claim"/>).</summary>
+    private static void ClaimParameters(TapeRecorder recorder, ReadOnlySpan<Tensor<T>> inputs)
+    {
+        foreach (var input in inputs)
+            if (input.requiresGrad && !input.IsPooled && !ReferenceEquals(input.trainer, recorder)) recorder.Claim(input);
+    }
+
     /// <summary>Records the op that made <paramref name="y"/> (from <see cref="Result"/>) with its inputs and backward step; returns y.</summary>
     internal static Tensor<T> Record(string op, Tensor<T> y, ReadOnlySpan<Tensor<T>> inputs, BackwardStep<T> step)
     {
         if (!y.requiresGrad) return y;
         var recorder = TapeRecorder.Current;
+        ClaimParameters(recorder, inputs);
         var node = recorder.Next<StepNode<T>>();
         node.Set(op, y, inputs, step);
         y.Node = node;
@@ -68,6 +87,7 @@ public sealed partial class Tensor<T>
     {
         if (!y.requiresGrad) return y;
         var recorder = TapeRecorder.Current;
+        ClaimParameters(recorder, inputs);
         var node = recorder.Next<StepNode<T, TSaved>>();
         node.Set(op, y, inputs, saved, step);
         y.Node = node;

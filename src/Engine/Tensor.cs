@@ -21,7 +21,7 @@ namespace MiniGrad;
 /// <see cref="InvalidOperationException"/>; call <see cref="Detach"/> to keep a copy.</para>
 /// </remarks>
 /// <typeparam name="T"><c>float</c> (training) or <c>double</c> (gradient checks).</typeparam>
-public sealed partial class Tensor<T> : IPoolable, IReleasable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Tensor<T> : IPoolable, IReleasable, IClaimable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[] values;
     private bool requiresGrad;

@@ -47,6 +47,66 @@ public class ThreadingTests
         Assert.True(alone.AsSpan().SequenceEqual(Train(1)), "the weights differ between two runs with 1 thread");
     }
 
+    public static TheoryData<string> SampleNetworks => ["xor", "spirals", "deep sigmoid (GradientFlow)", "wide relu at a high rate (DeadRelu)", "mnist", "iris"];
+
+    private static readonly Lazy<Samples.Mnist.MnistData> Digits = new(() => Samples.Mnist.MnistTraining.Load(System.IO.Path.Combine(AppContext.BaseDirectory, "data", "mnist")));
+
+    /// <summary>Trains one sample's network briefly, as the sample does, and returns every number it ends with.</summary>
+    private static float[] TrainSample(string name)
+    {
+        static float[] Weights(Module<float> model) => model.Parameters().SelectMany(p => p.AsSpan().ToArray()).ToArray();
+        switch (name)
+        {
+            case "xor":
+                var xor = Samples.Xor.XorTraining.Train(seed: 3, epochs: 100);
+                return [(float)xor.Loss, .. xor.Probabilities.Select(p => (float)p)];
+            case "spirals":
+                return Weights(Samples.Spirals.SpiralsTraining.Train("relu", 50, 0.01, seed: 3).Model);
+            case "mnist":
+                return Weights(Samples.Mnist.MnistTraining.Train(Digits.Value, "relu", epochs: 1, 1e-3, maxShift: 2, seed: 3, (trainer, train, test) => trainer.Fit(train, 1, test)).Model);
+            case "iris":
+            {
+                var iris = Data.Csv.ReadClassification<float>(TestData.Path("iris.csv"), "species");
+                var (train, _) = Data.Split.TrainTest(iris.Features, iris.Labels, 0.2, stratify: true, new Random(3));
+                var rng = new Random(3);
+                var model = new Sequential<float>(new Dense<float>(4, 16, rng), new ReLU<float>(), new Dense<float>(16, 3, rng));
+                new Training.Trainer<float>(model, new CrossEntropyLoss<float>(), new Adam<float>(model.Parameters(), lr: 0.01))
+                    .Fit(new Data.DataLoader<float>(new Data.StandardScaler<float>().FitTransform(train.Features), train.Labels, 16, seed: 3), epochs: 20);
+                return Weights(model);
+            }
+            default:
+            {
+                bool deep = name.StartsWith("deep");
+                var rng = new Random(3);
+                var (x, labels) = Data.Datasets.Spirals<float>(100, 3, noise: 0.2, rng);
+                var model = Samples.DeepMlp.Build(2, deep ? 10 : 3, 64, 3, deep ? "sigmoid" : "relu", deep ? WeightInit.XavierUniform : WeightInit.HeUniform, WeightInit.Default, rng);
+                Samples.DeepMlp.TrainMonitored(model, x, labels, epochs: 20, deep ? 1e-3 : 0.1, (_, _, _) => { });
+                return Weights(model);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SampleNetworks))]
+    public void Every_sample_network_trains_to_the_same_bits_with_one_thread_or_all_and_run_after_run(string name)
+    {
+        int saved = Threading.MaxDegreeOfParallelism;
+        try
+        {
+            Threading.MaxDegreeOfParallelism = 1;
+            var alone = TrainSample(name);
+            var again = TrainSample(name);
+            Threading.MaxDegreeOfParallelism = Environment.ProcessorCount;
+            var together = TrainSample(name);
+            Assert.True(alone.AsSpan().SequenceEqual(again), $"{name}: two runs with one thread differ");
+            Assert.True(alone.AsSpan().SequenceEqual(together), $"{name}: one thread and {Environment.ProcessorCount} differ");
+        }
+        finally
+        {
+            Threading.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void The_setting_caps_the_threads_a_kernel_uses_and_refuses_zero()
     {
