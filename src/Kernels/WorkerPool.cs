@@ -43,6 +43,9 @@ internal static class WorkerPool
     /// <summary>How many threads a call can use, the caller's included: the workers and the caller, at most <see cref="MaxDegreeOfParallelism"/>.</summary>
     internal static int Threads => Math.Min(workers.Length + 1, MaxDegreeOfParallelism);
 
+    /// <summary>How many threads MiniGrad has started in this process (its workers; they are made once and live on).</summary>
+    internal static int ThreadsStarted => workers.Length;
+
     /// <summary>Managed bytes the worker threads have allocated while running parts, in total.</summary>
     internal static long WorkerAllocatedBytes => Interlocked.Read(ref workerAllocatedBytes);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Numerics;
 using MiniGrad.Data;
@@ -65,6 +66,21 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>When set, training stops once the monitored value stops improving.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>
+    /// When set (100 by default), training stops as diverged once a batch's loss exceeds this many times the loss of the
+    /// first batch this trainer trained (taken as at least 1, so that a model that starts well does not trip it on a
+    /// small rise): a learning rate far too high makes the loss climb to hundreds or billions long before it becomes NaN.
+    /// A loss that is NaN or infinite always stops training. Null checks for NaN and infinity only.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is not a finite number &gt; 1.</exception>
+    public double? DivergenceFactor
+    {
+        get;
+        init => field = value is null or (> 1 and < double.PositiveInfinity) ? value : throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), value, "DivergenceFactor must be a finite number > 1, or null.");
+    } = 100;
+
+    private double firstLoss = double.NaN;
+
     /// <summary>The number of epochs trained so far, over every <c>Fit</c>.</summary>
     public int Epoch { get; private set; }
 
@@ -114,7 +130,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             double trainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (divergence is { } at)
             {
-                (reason, diverged) = ($"the training loss became {at.Loss} in epoch {Epoch}, batch {at.Batch} of {train.BatchCount}; no step was taken with it. Try a lower learning rate or gradient clipping", true);
+                string what = double.IsFinite(at.Loss)
+                    ? string.Create(CultureInfo.InvariantCulture, $"the training loss rose to {at.Loss:G4}, more than {DivergenceFactor}× the first batch's {firstLoss:G4}, in epoch {Epoch}, batch {at.Batch} of {train.BatchCount}: the run is diverging")
+                    : string.Create(CultureInfo.InvariantCulture, $"the training loss became {at.Loss} in epoch {Epoch}, batch {at.Batch} of {train.BatchCount}");
+                (reason, diverged) = ($"{what}; no step was taken with it. Try a lower learning rate or gradient clipping", true);
             }
             else if (validation is not null)
             {
@@ -203,7 +222,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var output = model.Forward(batch.Features);
                 var lossTensor = Loss(output, batch);
                 loss = double.CreateTruncating(lossTensor.Item);
-                if (!double.IsFinite(loss)) return (new() { ["loss"] = loss }, double.NaN, (loss, batchNumber + 1));
+                if (double.IsNaN(firstLoss)) firstLoss = loss;
+                if (!double.IsFinite(loss) || loss > DivergenceFactor * Math.Max(firstLoss, 1))
+                    return (new() { ["loss"] = loss }, double.NaN, (loss, batchNumber + 1));
                 tape.Backward(lossTensor);
                 UpdateMetrics(output, batch);
             }
@@ -234,6 +255,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void CheckLoader(DataLoader<T> loader, string name)
     {
+        if (classification is not null && !loader.HasLabels)
+            throw new ArgumentException($"The {name} loader holds regression targets, but the loss ({classification}) needs class labels.", name);
+        if (regression is not null && loader.HasLabels)
+            throw new ArgumentException($"The {name} loader holds class labels, but the loss ({regression}) needs targets; use a loss such as CrossEntropyLoss for labels.", name);
         // What can be known before training starts is checked before training starts, so that a mistake does not surface
         // in the middle of an epoch after a BatchNorm has already updated its running statistics.
         if (model.InputFeatures is int inputs && inputs != loader.FeatureCount)
@@ -245,10 +270,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (regression is not null && loader.TargetCount != outputs)
                 throw new ArgumentException($"The {name} loader's targets have {loader.TargetCount} columns, but the model gives {outputs}.", name);
         }
-        if (classification is not null && !loader.HasLabels)
-            throw new ArgumentException($"The {name} loader holds regression targets, but the loss ({classification}) needs class labels.", name);
-        if (regression is not null && loader.HasLabels)
-            throw new ArgumentException($"The {name} loader holds class labels, but the loss ({regression}) needs targets; use a loss such as CrossEntropyLoss for labels.", name);
     }
 
     private void CheckMetricNames()
