@@ -46,20 +46,21 @@ public class SoakTests(ITestOutputHelper output)
             output.WriteLine($"{name} step {s.Step}: heap {s.HeapBytes / 1024} KB, allocated {s.AllocatedBefore / 1024} KB in all, {s.Threads} threads, loss {s.Loss:G4}");
         output.WriteLine($"{name}: {steps} steps in {clock.Elapsed.TotalSeconds:F1} s");
 
+        string all = string.Join("; ", samples.Select(s => $"step {s.Step}: heap {s.HeapBytes / 1024} KB, +{(s.AllocatedBefore - samples[0].AllocatedAfter) / 1024} KB, {s.Threads} threads"));
         var warm = samples[(samples.Count / 5)..]; // the first fifth is warm-up: pools filled, code compiled and recompiled
         Assert.True(warm.Count >= 3, $"{name}: too few samples");
         for (int i = 1; i < warm.Count; i++)
         {
             // Between two samples, not counting what the measuring itself allocated, the steps allocate nothing.
             long allocated = warm[i].AllocatedBefore - warm[i - 1].AllocatedAfter;
-            Assert.True(allocated == 0, $"{name}: {allocated} bytes allocated between steps {warm[i - 1].Step} and {warm[i].Step}");
+            Assert.True(allocated == 0, $"{name}: {allocated} bytes allocated between steps {warm[i - 1].Step} and {warm[i].Step} ({all})");
             // MiniGrad starts its workers once; the runtime's own threads (tiered compilation, the thread pool) may come and
             // go by one or two, which is not a leak.
-            Assert.True(warm[i].Threads <= warm[0].Threads + 2, $"{name}: {warm[i].Threads} threads at step {warm[i].Step}, {warm[0].Threads} after warm-up");
+            Assert.True(warm[i].Threads <= warm[0].Threads + 2, $"{name}: {warm[i].Threads} threads at step {warm[i].Step}, {warm[0].Threads} after warm-up ({all})");
         }
         Assert.Equal(Math.Max(0, Environment.ProcessorCount - 1), WorkerPool.ThreadsStarted);
         long lowest = warm.Min(s => s.HeapBytes), highest = warm.Max(s => s.HeapBytes);
-        Assert.True(highest - lowest < 1 << 20, $"{name}: the heap ranged from {lowest / 1024} KB to {highest / 1024} KB after warm-up");
+        Assert.True(highest - lowest < 1 << 20, $"{name}: the heap ranged from {lowest / 1024} KB to {highest / 1024} KB after warm-up ({all})");
     }
 
     [Fact]
