@@ -4,6 +4,7 @@ using MiniGrad.Benchmarks;
 // steps [prefix]                         the step benchmark: one JSON line per workload (docs/BENCHMARKS.md)
 // list [prefix]                          the workload names, one per line
 // report RESULTS.jsonl [--before REV]    docs/BENCHMARKS.md from the peers' JSON lines (bench/run.sh writes them)
+// playground [QUERY]                     training steps per second of a playground session in the console (README)
 // anything else             BenchmarkDotNet: GemmBenchmarks, ActivationBenchmarks, TrainingStepBenchmarks
 switch (args)
 {
@@ -15,6 +16,9 @@ switch (args)
         break;
     case ["report", var results, .. var options]:
         Console.Write(Report.Render(File.ReadAllLines(results), before: options is ["--before", var revision] ? revision : null));
+        break;
+    case ["playground", .. var rest]:
+        PlaygroundRate.Run(rest.Length > 0 ? rest[0] : PlaygroundRate.ReadmeNetwork);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);

@@ -55,4 +55,83 @@ public static class Datasets
             }
         return (inputs, labels);
     }
+
+    /// <summary>
+    /// Two concentric circles (scikit-learn's <c>make_circles</c>): class 0 on the outer circle of radius 1, class 1 on the
+    /// inner one of radius <paramref name="factor"/>, <paramref name="pointsPerClass"/> points each at evenly spaced angles,
+    /// each coordinate moved by <paramref name="noise"/>·N(0, 1). No line separates them; one ring-shaped boundary does.
+    /// </summary>
+    /// <returns>Inputs (2·pointsPerClass × 2), the outer circle first, and each point's class.</returns>
+    public static (Tensor<T> Inputs, int[] Labels) Circles<T>(int pointsPerClass, double noise, Random rng, double factor = 0.5)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerClass, 1);
+        Require.NonNegative(noise, nameof(noise));
+        if (!(factor > 0 && factor < 1)) throw Require.OutOfRange(nameof(factor), factor, "must be strictly between 0 and 1");
+        ArgumentNullException.ThrowIfNull(rng);
+        return TwoClasses<T>(pointsPerClass, noise, rng, (k, angle) => k == 0 ? (Math.Cos(angle), Math.Sin(angle)) : (factor * Math.Cos(angle), factor * Math.Sin(angle)), fullCircle: true);
+    }
+
+    /// <summary>
+    /// Two interleaving half-moons (scikit-learn's <c>make_moons</c>): class 0 on (cos t, sin t) and class 1 on
+    /// (1 − cos t, 0.5 − sin t) for t in [0, π], <paramref name="pointsPerClass"/> points each, each coordinate moved by
+    /// <paramref name="noise"/>·N(0, 1). A curved boundary separates them.
+    /// </summary>
+    /// <returns>Inputs (2·pointsPerClass × 2), the upper moon first, and each point's class.</returns>
+    public static (Tensor<T> Inputs, int[] Labels) Moons<T>(int pointsPerClass, double noise, Random rng)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerClass, 1);
+        Require.NonNegative(noise, nameof(noise));
+        ArgumentNullException.ThrowIfNull(rng);
+        return TwoClasses<T>(pointsPerClass, noise, rng, (k, t) => k == 0 ? (Math.Cos(t), Math.Sin(t)) : (1 - Math.Cos(t), 0.5 - Math.Sin(t)), fullCircle: false);
+    }
+
+    /// <summary>
+    /// Gaussian blobs (scikit-learn's <c>make_blobs</c>): <paramref name="classes"/> clusters whose centres sit evenly on
+    /// the circle of radius 1, <paramref name="pointsPerClass"/> points each, drawn from N(centre, <paramref name="spread"/>²)
+    /// in each coordinate. Lines separate them while the spread is small.
+    /// </summary>
+    /// <returns>Inputs (classes·pointsPerClass × 2), blob by blob, and each point's class.</returns>
+    public static (Tensor<T> Inputs, int[] Labels) Blobs<T>(int pointsPerClass, int classes, double spread, Random rng)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerClass, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        Require.NonNegative(spread, nameof(spread));
+        ArgumentNullException.ThrowIfNull(rng);
+        var inputs = Tensor<T>.Zeros(classes * pointsPerClass, 2);
+        var labels = new int[classes * pointsPerClass];
+        for (int k = 0; k < classes; k++)
+        {
+            double angle = 2 * Math.PI * k / classes;
+            for (int i = 0; i < pointsPerClass; i++)
+            {
+                int row = k * pointsPerClass + i;
+                inputs[row, 0] = T.CreateTruncating(Math.Cos(angle) + spread * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
+                inputs[row, 1] = T.CreateTruncating(Math.Sin(angle) + spread * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
+                labels[row] = k;
+            }
+        }
+        return (inputs, labels);
+    }
+
+    /// <summary>Two classes of points at evenly spaced parameters t (over [0, 2π) or [0, π]), placed by <paramref name="place"/> and jittered.</summary>
+    private static (Tensor<T> Inputs, int[] Labels) TwoClasses<T>(int pointsPerClass, double noise, Random rng, Func<int, double, (double X, double Y)> place, bool fullCircle)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var inputs = Tensor<T>.Zeros(2 * pointsPerClass, 2);
+        var labels = new int[2 * pointsPerClass];
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < pointsPerClass; i++)
+            {
+                int row = k * pointsPerClass + i;
+                double t = fullCircle ? 2 * Math.PI * i / pointsPerClass : Math.PI * i / Math.Max(1, pointsPerClass - 1);
+                var (x, y) = place(k, t);
+                inputs[row, 0] = T.CreateTruncating(x + noise * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
+                inputs[row, 1] = T.CreateTruncating(y + noise * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
+                labels[row] = k;
+            }
+        return (inputs, labels);
+    }
 }

@@ -247,4 +247,69 @@ public class DataTests
         long directory = new DirectoryInfo(Path.GetDirectoryName(TestData.Path("iris.csv"))!).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
         Assert.True(directory < 5_000_000, $"the data folder takes {directory} bytes");
     }
+
+    [Fact]
+    public void Noiseless_circles_lie_on_radius_1_and_factor_with_the_outer_circle_first()
+    {
+        var (x, labels) = Datasets.Circles<double>(50, noise: 0, new Random(1), factor: 0.3);
+        Assert.Equal((100, 2), (x.Rows, x.Cols));
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(i < 50 ? 0 : 1, labels[i]);
+            Assert.Equal(i < 50 ? 1.0 : 0.3, Math.Sqrt(x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1]), 12);
+        }
+    }
+
+    [Fact]
+    public void Noiseless_moons_lie_on_their_half_circles_from_one_end_to_the_other()
+    {
+        var (x, labels) = Datasets.Moons<double>(20, noise: 0, new Random(1));
+        for (int i = 0; i < 40; i++)
+        {
+            var (cx, cy) = labels[i] == 0 ? (0.0, 0.0) : (1.0, 0.5); // the upper moon is centred at the origin, the lower at (1, 0.5)
+            Assert.Equal(1.0, Math.Sqrt((x[i, 0] - cx) * (x[i, 0] - cx) + (x[i, 1] - cy) * (x[i, 1] - cy)), 12);
+            Assert.True(labels[i] == 0 ? x[i, 1] >= -1e-12 : x[i, 1] <= 0.5 + 1e-12, $"point {i} is on the wrong half");
+        }
+        Assert.Equal((1.0, 0.0), (x[0, 0], x[0, 1]));           // t = 0
+        Assert.Equal(-1.0, x[19, 0], 12);                           // t = π
+        Assert.Equal((0.0, 0.5), (x[20, 0], x[20, 1]));         // the lower moon starts at t = 0 too
+    }
+
+    [Fact]
+    public void Blobs_scatter_around_centres_on_the_unit_circle_with_the_spread_asked_for()
+    {
+        var (x, labels) = Datasets.Blobs<double>(4000, classes: 3, spread: 0.2, new Random(7));
+        for (int k = 0; k < 3; k++)
+        {
+            var rows = Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).ToArray();
+            Assert.Equal(4000, rows.Length);
+            double angle = 2 * Math.PI * k / 3;
+            double meanX = rows.Average(i => x[i, 0]), meanY = rows.Average(i => x[i, 1]);
+            double sd = Math.Sqrt(rows.Average(i => (x[i, 0] - meanX) * (x[i, 0] - meanX)));
+            Assert.InRange(meanX - Math.Cos(angle), -0.02, 0.02); // the standard error is 0.2/√4000 ≈ 0.003
+            Assert.InRange(meanY - Math.Sin(angle), -0.02, 0.02);
+            Assert.InRange(sd, 0.19, 0.21);
+        }
+    }
+
+    [Fact]
+    public void The_new_data_sets_repeat_with_their_seed_and_move_by_their_noise()
+    {
+        Assert.Equal(Datasets.Moons<float>(30, 0.1, new Random(3)).Inputs.AsSpan().ToArray(), Datasets.Moons<float>(30, 0.1, new Random(3)).Inputs.AsSpan().ToArray());
+        Assert.NotEqual(Datasets.Moons<float>(30, 0.1, new Random(3)).Inputs.AsSpan().ToArray(), Datasets.Moons<float>(30, 0.1, new Random(4)).Inputs.AsSpan().ToArray());
+        var clean = Datasets.Circles<double>(2000, 0, new Random(5));
+        var noisy = Datasets.Circles<double>(2000, 0.1, new Random(5));
+        double sd = Math.Sqrt(Enumerable.Range(0, 4000).Average(i => Math.Pow(noisy.Inputs[i, 0] - clean.Inputs[i, 0], 2)));
+        Assert.InRange(sd, 0.095, 0.105);
+    }
+
+    [Fact]
+    public void The_new_data_sets_refuse_bad_arguments_by_name()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>("pointsPerClass", () => Datasets.Circles<float>(0, 0, new Random()));
+        Assert.Throws<ArgumentOutOfRangeException>("noise", () => Datasets.Moons<float>(5, -0.1, new Random()));
+        Assert.Throws<ArgumentOutOfRangeException>("factor", () => Datasets.Circles<float>(5, 0, new Random(), factor: 1));
+        Assert.Throws<ArgumentOutOfRangeException>("classes", () => Datasets.Blobs<float>(5, 1, 0.1, new Random()));
+        Assert.Throws<ArgumentNullException>("rng", () => Datasets.Blobs<float>(5, 3, 0.1, null!));
+    }
 }
