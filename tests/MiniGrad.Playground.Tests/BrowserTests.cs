@@ -128,6 +128,8 @@ public class BrowserTests(PlaygroundSite site, ITestOutputHelper output)
         double rate = await Number(page, "#steps-per-second"), engine = await Number(page, "#engine-steps-per-second");
         await page.ClickAsync("#play");
         output.WriteLine($"2-16-16-2 on 500 points in the browser: {rate:F0} steps/s, {engine:F0} steps/s while the engine runs");
+        await page.WaitForSelectorAsync("#status[data-running=false]");
+        await Screenshot(page, "circles-training"); // the README's picture (docs/playground.png)
         Assert.True(rate > 0, "no rate shown");
         Assert.Empty(errors);
         await page.CloseAsync();
