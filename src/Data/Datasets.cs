@@ -41,19 +41,12 @@ public static class Datasets
         Require.NonNegative(noise, nameof(noise));
         ArgumentNullException.ThrowIfNull(rng);
 
-        var inputs = Tensor<T>.Zeros(classes * pointsPerClass, 2);
-        var labels = new int[classes * pointsPerClass];
-        for (int k = 0; k < classes; k++)
-            for (int i = 0; i < pointsPerClass; i++)
-            {
-                int row = k * pointsPerClass + i;
-                double r = (double)i / (pointsPerClass - 1);
-                double theta = 4 * (k + r) + noise * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1);
-                inputs[row, 0] = T.CreateTruncating(r * Math.Sin(theta));
-                inputs[row, 1] = T.CreateTruncating(r * Math.Cos(theta));
-                labels[row] = k;
-            }
-        return (inputs, labels);
+        return ClassByClass<T>(classes, pointsPerClass, (k, i) =>
+        {
+            double r = (double)i / (pointsPerClass - 1);
+            double theta = 4 * (k + r) + noise * Normal(rng);
+            return (r * Math.Sin(theta), r * Math.Cos(theta));
+        });
     }
 
     /// <summary>
@@ -62,7 +55,7 @@ public static class Datasets
     /// each coordinate moved by <paramref name="noise"/>·N(0, 1). No line separates them; one ring-shaped boundary does.
     /// </summary>
     /// <returns>Inputs (2·pointsPerClass × 2), the outer circle first, and each point's class.</returns>
-    public static (Tensor<T> Inputs, int[] Labels) Circles<T>(int pointsPerClass, double noise, Random rng, double factor = 0.5)
+    public static (Tensor<T> Inputs, int[] Labels) Circles<T>(int pointsPerClass, double noise, double factor, Random rng)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerClass, 1);
@@ -100,38 +93,40 @@ public static class Datasets
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
         Require.NonNegative(spread, nameof(spread));
         ArgumentNullException.ThrowIfNull(rng);
-        var inputs = Tensor<T>.Zeros(classes * pointsPerClass, 2);
-        var labels = new int[classes * pointsPerClass];
-        for (int k = 0; k < classes; k++)
+        return ClassByClass<T>(classes, pointsPerClass, (k, _) =>
         {
             double angle = 2 * Math.PI * k / classes;
-            for (int i = 0; i < pointsPerClass; i++)
-            {
-                int row = k * pointsPerClass + i;
-                inputs[row, 0] = T.CreateTruncating(Math.Cos(angle) + spread * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
-                inputs[row, 1] = T.CreateTruncating(Math.Sin(angle) + spread * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
-                labels[row] = k;
-            }
-        }
-        return (inputs, labels);
+            return (Math.Cos(angle) + spread * Normal(rng), Math.Sin(angle) + spread * Normal(rng));
+        });
     }
 
     /// <summary>Two classes of points at evenly spaced parameters t (over [0, 2π) or [0, π]), placed by <paramref name="place"/> and jittered.</summary>
     private static (Tensor<T> Inputs, int[] Labels) TwoClasses<T>(int pointsPerClass, double noise, Random rng, Func<int, double, (double X, double Y)> place, bool fullCircle)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ClassByClass<T>(2, pointsPerClass, (k, i) =>
+        {
+            double t = fullCircle ? 2 * Math.PI * i / pointsPerClass : Math.PI * i / Math.Max(1, pointsPerClass - 1);
+            var (x, y) = place(k, t);
+            return (x + noise * Normal(rng), y + noise * Normal(rng));
+        });
+
+    /// <summary>classes·pointsPerClass points in the plane, class by class: point i of class k at <paramref name="place"/>(k, i), labelled k.</summary>
+    private static (Tensor<T> Inputs, int[] Labels) ClassByClass<T>(int classes, int pointsPerClass, Func<int, int, (double X, double Y)> place)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = Tensor<T>.Zeros(2 * pointsPerClass, 2);
-        var labels = new int[2 * pointsPerClass];
-        for (int k = 0; k < 2; k++)
+        var inputs = Tensor<T>.Zeros(classes * pointsPerClass, 2);
+        var labels = new int[classes * pointsPerClass];
+        for (int k = 0; k < classes; k++)
             for (int i = 0; i < pointsPerClass; i++)
             {
                 int row = k * pointsPerClass + i;
-                double t = fullCircle ? 2 * Math.PI * i / pointsPerClass : Math.PI * i / Math.Max(1, pointsPerClass - 1);
-                var (x, y) = place(k, t);
-                inputs[row, 0] = T.CreateTruncating(x + noise * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
-                inputs[row, 1] = T.CreateTruncating(y + noise * MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1));
+                var (x, y) = place(k, i);
+                inputs[row, 0] = T.CreateTruncating(x);
+                inputs[row, 1] = T.CreateTruncating(y);
                 labels[row] = k;
             }
         return (inputs, labels);
     }
+
+    private static double Normal(Random rng) => MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1);
 }

@@ -72,7 +72,7 @@ internal interface ILanes<T, TSelf>
     /// <summary><paramref name="ifTrue"/> where <paramref name="mask"/> is set, else <paramref name="ifFalse"/>.</summary>
     static abstract TSelf ConditionalSelect(TSelf mask, TSelf ifTrue, TSelf ifFalse);
 
-    /// <summary>eˣ, the runtime's, accurate to about one ulp.</summary>
+    /// <summary>eˣ, accurate to about one ulp: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Exp(TSelf x);
 
     /// <summary>ln x, the runtime's, accurate to about one ulp.</summary>

@@ -46,7 +46,38 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Exp(Lanes512<T> x) =>
-        typeof(T) == typeof(float) ? new(Vector512.Exp(x.value.AsSingle()).As<float, T>()) : new(Vector512.Exp(x.value.AsDouble()).As<double, T>());
+        typeof(T) == typeof(float) ? new(ExpSingle(x.value.AsSingle()).As<float, T>()) : new(Vector512.Exp(x.value.AsDouble()).As<double, T>());
+
+    /// <summary>
+    /// eˣ in float, staying in float (the runtime's float form widens to double): within 1 ulp of the correctly rounded
+    /// value over the normal range, ∞ above ln(float.MaxValue), 0 below ln(2⁻¹⁴⁹), NaN for NaN.
+    /// </summary>
+    /// <remarks>
+    /// eˣ = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2], ln 2 split in two (Cody and Waite) so
+    /// that n·ln2High is exact; eʳ is its Taylor series to r⁷ (the remainder is below 1e-8 relative), and 2ⁿ is built in
+    /// the exponent field as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋), so that results down in the subnormals come out right.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpSingle(Vector512<float> x)
+    {
+        var n = Vector512.Round(x * Vector512.Create(1.44269504f));
+        var r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-0.693359375f), x);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1f / 5040);
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 720));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 120));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 24));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 6));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        var k = Vector512.ConvertToInt32(n);
+        var half = Vector512.ShiftRightArithmetic(k, 1);
+        var bias = Vector512.Create(127);
+        var y = p * Vector512.ShiftLeft(half + bias, 23).AsSingle() * Vector512.ShiftLeft(k - half + bias, 23).AsSingle();
+        y = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(88.7228394f)), Vector512.Create(float.PositiveInfinity), y);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-103.972084f)), Vector512<float>.Zero, y);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Log(Lanes512<T> x) =>

@@ -208,6 +208,31 @@ public class ActivationKernelTests
         }
     }
 
+    [Fact]
+    public void Float_exp_is_within_one_ulp_of_the_rounded_true_value_at_every_width()
+    {
+        ExpWithinOneUlp<Lanes1<float>>();
+        if (Lanes128<float>.IsAccelerated) ExpWithinOneUlp<Lanes128<float>>();
+        if (Lanes256<float>.IsAccelerated) ExpWithinOneUlp<Lanes256<float>>();
+        if (Lanes512<float>.IsAccelerated) ExpWithinOneUlp<Lanes512<float>>();
+    }
+
+    /// <summary>Checks eˣ over [−105, 89] (the normal, subnormal, underflow and overflow ranges) and at ±∞ and NaN.</summary>
+    private static void ExpWithinOneUlp<TLanes>() where TLanes : struct, ILanes<float, TLanes>
+    {
+        for (double step = 0.000731, x0 = -105; x0 <= 89; x0 += step)
+        {
+            float x = (float)x0;
+            float expected = (float)Math.Exp(x), actual = Lane<float, TLanes>(TLanes.Exp(TLanes.Create(x)));
+            int ulps = Math.Abs(BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual)); // both ≥ 0: the distance in ulps, subnormals too
+            Assert.True(ulps <= 1, $"{typeof(TLanes).Name}: e^{x:R} = {actual:R}, rounded true value {expected:R} ({ulps} ulps apart)");
+        }
+        Assert.Equal(float.PositiveInfinity, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.PositiveInfinity))));
+        Assert.Equal(0f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NegativeInfinity))));
+        Assert.Equal(1f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(0f))));
+        Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NaN)))));
+    }
+
     /// <summary>The first lane of <paramref name="lanes"/>.</summary>
     private static T Lane<T, TLanes>(TLanes lanes) where T : unmanaged, IFloatingPointIeee754<T> where TLanes : struct, ILanes<T, TLanes>
     {

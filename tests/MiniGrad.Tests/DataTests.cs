@@ -251,7 +251,7 @@ public class DataTests
     [Fact]
     public void Noiseless_circles_lie_on_radius_1_and_factor_with_the_outer_circle_first()
     {
-        var (x, labels) = Datasets.Circles<double>(50, noise: 0, new Random(1), factor: 0.3);
+        var (x, labels) = Datasets.Circles<double>(50, noise: 0, factor: 0.3, new Random(1));
         Assert.Equal((100, 2), (x.Rows, x.Cols));
         for (int i = 0; i < 100; i++)
         {
@@ -297,8 +297,8 @@ public class DataTests
     {
         Assert.Equal(Datasets.Moons<float>(30, 0.1, new Random(3)).Inputs.AsSpan().ToArray(), Datasets.Moons<float>(30, 0.1, new Random(3)).Inputs.AsSpan().ToArray());
         Assert.NotEqual(Datasets.Moons<float>(30, 0.1, new Random(3)).Inputs.AsSpan().ToArray(), Datasets.Moons<float>(30, 0.1, new Random(4)).Inputs.AsSpan().ToArray());
-        var clean = Datasets.Circles<double>(2000, 0, new Random(5));
-        var noisy = Datasets.Circles<double>(2000, 0.1, new Random(5));
+        var clean = Datasets.Circles<double>(2000, 0, 0.5, new Random(5));
+        var noisy = Datasets.Circles<double>(2000, 0.1, 0.5, new Random(5));
         double sd = Math.Sqrt(Enumerable.Range(0, 4000).Average(i => Math.Pow(noisy.Inputs[i, 0] - clean.Inputs[i, 0], 2)));
         Assert.InRange(sd, 0.095, 0.105);
     }
@@ -306,9 +306,9 @@ public class DataTests
     [Fact]
     public void The_new_data_sets_refuse_bad_arguments_by_name()
     {
-        Assert.Throws<ArgumentOutOfRangeException>("pointsPerClass", () => Datasets.Circles<float>(0, 0, new Random()));
+        Assert.Throws<ArgumentOutOfRangeException>("pointsPerClass", () => Datasets.Circles<float>(0, 0, 0.5, new Random()));
         Assert.Throws<ArgumentOutOfRangeException>("noise", () => Datasets.Moons<float>(5, -0.1, new Random()));
-        Assert.Throws<ArgumentOutOfRangeException>("factor", () => Datasets.Circles<float>(5, 0, new Random(), factor: 1));
+        Assert.Throws<ArgumentOutOfRangeException>("factor", () => Datasets.Circles<float>(5, 0, factor: 1, new Random()));
         Assert.Throws<ArgumentOutOfRangeException>("classes", () => Datasets.Blobs<float>(5, 1, 0.1, new Random()));
         Assert.Throws<ArgumentNullException>("rng", () => Datasets.Blobs<float>(5, 3, 0.1, null!));
     }

@@ -215,7 +215,7 @@ public sealed class Session : IDisposable
                 return (x, labels);
             }
             case "spirals2": return Scaled(Datasets.Spirals<float>(n / 2, 2, settings.Noise, rng), 1.4f);
-            case "circles": return Datasets.Circles<float>(n / 2, settings.Noise / 2, rng, factor: 0.5);
+            case "circles": return Datasets.Circles<float>(n / 2, settings.Noise / 2, factor: 0.5, rng);
             case "moons":
             {
                 var (x, labels) = Datasets.Moons<float>(n / 2, settings.Noise / 2, rng);
