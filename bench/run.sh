@@ -5,10 +5,13 @@
 # process, `repeats` times, so that drift on a shared machine hits both alike; then writes docs/BENCHMARKS.md from all
 # the JSON lines (the median of each peer's repeats, their spread, and the ratios).
 #
+# It does so on every vector path the machine has (avx512, avx2, 128) and at 1 and 2 threads, holding both sides to the
+# same width and thread count: MiniGrad through DOTNET_EnableAVX512 / DOTNET_EnableAVX2 and MINIGRAD_NUM_THREADS (its
+# JSON lines name the path it really ran), libtorch through ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS and
+# ONEDNN_MAX_CPU_ISA and its thread argument. MINIGRAD_PATHS and MINIGRAD_THREAD_COUNTS (space-separated) narrow it.
+#
 # With --before REV, MiniGrad as it was at the git revision REV runs too, in the same rotation (built from a scratch
 # worktree), and the report adds a before/after column: how a change moved each workload, measured in one sitting.
-#
-# The vector width is the machine's unless the environment holds both sides to one (docs/BENCHMARKS.md says how).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=""
@@ -20,6 +23,24 @@ project=bench/MiniGrad.Benchmarks
 scratch=$(mktemp -d)
 trap 'if [ -n "$before" ]; then git worktree remove --force "$scratch/before-src" 2>/dev/null || true; fi; rm -rf "$scratch"; git worktree prune' EXIT
 
+if [ -z "${MINIGRAD_PATHS:-}" ]; then
+  flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+  MINIGRAD_PATHS="128"
+  case " $flags " in *" avx2 "*) MINIGRAD_PATHS="avx2 $MINIGRAD_PATHS" ;; esac
+  case " $flags " in *" avx512f "*) MINIGRAD_PATHS="avx512 $MINIGRAD_PATHS" ;; esac
+fi
+thread_counts=${MINIGRAD_THREAD_COUNTS:-"1 2"}
+
+# The environment that holds each side to a path.
+path_env() {
+  case "$1" in
+    avx512) echo "ATEN_CPU_CAPABILITY=avx512 MKL_ENABLE_INSTRUCTIONS=AVX512 ONEDNN_MAX_CPU_ISA=AVX512_CORE" ;;
+    avx2) echo "DOTNET_EnableAVX512=0 ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2" ;;
+    128) echo "DOTNET_EnableAVX512=0 DOTNET_EnableAVX2=0 ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 ONEDNN_MAX_CPU_ISA=SSE41" ;;
+    *) echo "unknown path $1" >&2; exit 2 ;;
+  esac
+}
+
 dotnet build -c Release -nologo -v quiet "$project" -o "$scratch/after" >/dev/null
 if [ -n "$before" ]; then
   git worktree add --detach "$scratch/before-src" "$before" >/dev/null 2>&1
@@ -29,17 +50,26 @@ bench/peer/run.sh 1 none >/dev/null # builds the peer now, outside the timed rot
 workloads=$(dotnet "$scratch/after/MiniGrad.Benchmarks.dll" list "$prefix")
 
 : > "$results"
-for round in $(seq "$repeats"); do
-  for workload in $workloads; do
-    # infer-* workloads carry their own peer, ONNX Runtime, in the same process; the rest have libtorch.
-    dotnet "$scratch/after/MiniGrad.Benchmarks.dll" steps "$workload" | tee -a "$results"
-    if [ -n "$before" ] && dotnet "$scratch/before/MiniGrad.Benchmarks.dll" list "$workload" | grep -qx "$workload"; then
-      dotnet "$scratch/before/MiniGrad.Benchmarks.dll" steps "$workload" | grep '"peer":"minigrad"' | sed 's/"peer":"minigrad"/"peer":"minigrad-before"/' | tee -a "$results"
-    fi
-    case "$workload" in
-      infer-*) ;;
-      *) bench/peer/run.sh 2 "$workload" | grep "\"workload\":\"$workload\"" | tee -a "$results" ;;
-    esac
+for path in $MINIGRAD_PATHS; do
+  for threads in $thread_counts; do
+    # shellcheck disable=SC2046
+    export $(path_env "$path") MINIGRAD_NUM_THREADS="$threads"
+    ran=$(dotnet "$scratch/after/MiniGrad.Benchmarks.dll" steps copy | sed 's/.*"path":"\([a-z0-9]*\)".*/\1/')
+    if [ "$ran" != "$path" ]; then echo "asked for the $path path, MiniGrad ran $ran: skipping it" >&2; continue; fi
+    for round in $(seq "$repeats"); do
+      for workload in $workloads; do
+        dotnet "$scratch/after/MiniGrad.Benchmarks.dll" steps "$workload" | tee -a "$results"
+        if [ -n "$before" ] && dotnet "$scratch/before/MiniGrad.Benchmarks.dll" list "$workload" | grep -qx "$workload"; then
+          dotnet "$scratch/before/MiniGrad.Benchmarks.dll" steps "$workload" | grep '"peer":"minigrad"' \
+            | sed "s/\"peer\":\"minigrad\"/\"peer\":\"minigrad-before\"/; s/\"peer\":\"minigrad-before\",\"threads\"/\"peer\":\"minigrad-before\",\"path\":\"$path\",\"threads\"/" | tee -a "$results"
+        fi
+        case "$workload" in
+          infer-*|peak-*|copy-*) ;; # ONNX Runtime runs in MiniGrad's process; the machine's limits have no peer
+          *) bench/peer/run.sh "$threads" "$workload" | grep "\"workload\":\"$workload\"" | sed "s/\"peer\":\"libtorch\",/\"peer\":\"libtorch\",\"path\":\"$path\",/" | tee -a "$results" ;;
+        esac
+      done
+    done
+    unset DOTNET_EnableAVX512 DOTNET_EnableAVX2 ATEN_CPU_CAPABILITY MKL_ENABLE_INSTRUCTIONS ONEDNN_MAX_CPU_ISA MINIGRAD_NUM_THREADS
   done
 done
 dotnet "$scratch/after/MiniGrad.Benchmarks.dll" report "$results" ${before:+--before "$before"} > docs/BENCHMARKS.md

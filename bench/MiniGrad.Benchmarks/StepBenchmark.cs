@@ -11,7 +11,7 @@ namespace MiniGrad.Benchmarks;
 public static class StepBenchmark
 {
     private const int Rounds = 5;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1.5), MaxWarmUp = TimeSpan.FromSeconds(6), Window = TimeSpan.FromSeconds(0.25);
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(0.4);
 
     public static void Run(string prefix)
@@ -23,26 +23,41 @@ public static class StepBenchmark
         {
             var (microseconds, fastest, slowest, bytes) = Measure(Workloads.Create(name));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"peer\":\"minigrad\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}}}"));
+                $"{{\"peer\":\"minigrad\",\"path\":\"{Machine.Path}\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}{GigaFlops(name, microseconds)}}}"));
             if (name.StartsWith("infer-b", StringComparison.Ordinal)) // ONNX Runtime on the same exported model, right after
             {
                 var (peer, peerFastest, peerSlowest, _) = Measure(Workloads.Inference(int.Parse(name["infer-b".Length..], CultureInfo.InvariantCulture), new Random(0)).OnnxRuntime);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"peer\":\"onnxruntime\",\"threads\":2,\"workload\":\"{name}\",\"us_per_step\":{peer:F2},\"us_min\":{peerFastest:F2},\"us_max\":{peerSlowest:F2}}}"));
+                    $"{{\"peer\":\"onnxruntime\",\"path\":\"{Machine.Path}\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{peer:F2},\"us_min\":{peerFastest:F2},\"us_max\":{peerSlowest:F2}}}"));
             }
         }
     }
 
+    /// <summary>The <c>,"gflops":…</c> field of a workload whose operations are counted, else nothing.</summary>
+    private static string GigaFlops(string name, double microseconds) =>
+        Workloads.Flops(name) is { } flops ? string.Create(CultureInfo.InvariantCulture, $",\"gflops\":{flops / microseconds / 1e3:F1}") : "";
+
     /// <summary>Median, fastest and slowest round's µs per step, and managed bytes allocated per warm step (all threads).</summary>
     public static (double Microseconds, double Fastest, double Slowest, long BytesPerStep) Measure(Action step)
     {
-        // Warm up long enough for tiered compilation to reach its optimised code, then size the rounds.
+        // Warm up until tiered compilation has reached its optimised code: at least WarmUp, then until two windows in a
+        // row agree within 5% per step (at most MaxWarmUp), so a late recompilation does not land in the timed rounds.
         int steps = 0;
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < WarmUp || steps < 10)
+        double previous = double.NaN;
+        while (clock.Elapsed < MaxWarmUp)
         {
-            step();
-            steps++;
+            var window = Stopwatch.StartNew();
+            int inWindow = 0;
+            while (window.Elapsed < Window || inWindow < 3)
+            {
+                step();
+                inWindow++;
+            }
+            steps += inWindow;
+            double perStep = window.Elapsed.TotalMicroseconds / inWindow;
+            if (clock.Elapsed >= WarmUp && Math.Abs(perStep - previous) <= 0.05 * previous) break;
+            previous = perStep;
         }
         int perRound = Math.Max(3, (int)(steps * (Round / clock.Elapsed)));
 

@@ -23,7 +23,19 @@ public static class Workloads
         .. Activations.Select(name => "act-" + name),
         "gemm-128", "gemm-512", "gemm-1024",
         "infer-b1", "infer-b256",
+        "peak-fma", "copy-4mib",
     ];
+
+    /// <summary>The floating-point operations of one step of the named workload, where the report turns time into GFLOP/s.</summary>
+    public static double? Flops(string name) => name switch
+    {
+        _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => 2.0 * n * n * n,
+        "peak-fma" => Machine.Peak().Flops,
+        _ => null,
+    };
+
+    /// <summary>Whether the named workload measures the machine (no peer runs it).</summary>
+    public static bool MeasuresMachine(string name) => name is "peak-fma" or "copy-4mib";
 
     /// <summary>Builds the named workload and returns its step.</summary>
     public static Action Create(string name)
@@ -40,6 +52,8 @@ public static class Workloads
             _ when name.StartsWith("act-", StringComparison.Ordinal) => ActivationStep(name["act-".Length..], rng),
             _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => ProductStep(n, rng),
             _ when name.StartsWith("infer-b", StringComparison.Ordinal) && int.TryParse(name["infer-b".Length..], out int batch) => Inference(batch, rng).MiniGrad,
+            "peak-fma" => Machine.Peak().Step,
+            "copy-4mib" => Machine.Copy(),
             _ => throw new ArgumentException($"Unknown workload '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
@@ -104,7 +118,7 @@ public static class Workloads
         var x = Tensor<float>.RandomNormal(batch, 784, rng);
         var onnx = new MemoryStream();
         Onnx.OnnxExporter.Export(model, onnx);
-        var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx.ToArray(), new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 2 });
+        var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx.ToArray(), new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = WorkerPool.Threads });
         var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(x.AsSpan().ToArray(), [batch, 784]);
         var output = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[batch * 10], [batch, 10]);
         var run = new Microsoft.ML.OnnxRuntime.RunOptions();

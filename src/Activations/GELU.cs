@@ -115,15 +115,16 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         }
     }
 
-    /// <summary>dy·(Φ(x) + x·φ(x)).</summary>
+    /// <summary>
+    /// dy·(Φ(x) + x·φ(x)), with Φ(x) = y/x taken from the forward pass's output y = x·Φ(x) (½ at x = 0), so backward needs
+    /// one exp and no erfc series.
+    /// </summary>
     private readonly struct ErfGradient : IGradientOperator<T>
     {
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
-            var gaussian = TLanes.Exp(-(x * x) * Half); // e^(−x²/2), shared by erfc(|x|/√2) and φ(x)
-            var tail = VectorMath<T>.ScaledErfc(TLanes.Abs(x) * InverseSqrt2) * gaussian * Half;
-            var cdf = TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), tail, TLanes.One - tail);
-            return dy * (cdf + x * gaussian * InverseSqrt2Pi);
+            var cdf = TLanes.ConditionalSelect(TLanes.Equal(x, TLanes.Zero), TLanes.Create(Half), y / x);
+            return dy * (cdf + x * TLanes.Exp(-(x * x) * Half) * InverseSqrt2Pi);
         }
     }
 

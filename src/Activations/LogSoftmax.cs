@@ -35,8 +35,7 @@ public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IF
         CheckLengths(row.Length, output.Length);
         if (row.IsEmpty) return;
         T max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, output);
-        TensorPrimitives.Exp(output, output);
+        Elementwise.Map(row, output, new ShiftedExp<T>(max, T.One));
         TensorPrimitives.Subtract(row, max + T.Log(TensorPrimitives.Sum(output)), output);
     }
 

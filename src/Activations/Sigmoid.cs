@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
@@ -41,7 +40,13 @@ public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, I
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        if (input.Length > 0) TensorPrimitives.Sigmoid(input, output); // which refuses empty spans
+        Elementwise.Map<T, Function>(input, output);
+    }
+
+    /// <summary>σ(x) = 1 / (1 + e^(−x)), on the engine's vector exp (which stays in float for float).</summary>
+    private readonly struct Function : IUnaryOperator<T>
+    {
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => VectorMath<T>.Sigmoid(x);
     }
 
     /// <inheritdoc/>

@@ -52,9 +52,7 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
     {
         CheckLengths(row.Length, output.Length);
         if (row.IsEmpty) return;
-        TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), output);
-        if (inverseTemperature != T.One) TensorPrimitives.Multiply(output, inverseTemperature, output);
-        TensorPrimitives.Exp(output, output);
+        Elementwise.Map(row, output, new ShiftedExp<T>(TensorPrimitives.Max(row), inverseTemperature));
         TensorPrimitives.Divide(output, TensorPrimitives.Sum(output), output);
     }
 
@@ -79,4 +77,10 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
         public TLanes Invoke<TLanes>(TLanes unused, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             y * (dy - TLanes.Create(dot)) * inverseTemperature;
     }
+}
+
+/// <summary>e^((x − shift)·scale) in one pass, on the engine's vector exp: the numerators of a (log-)softmax row.</summary>
+internal readonly struct ShiftedExp<T>(T shift, T scale) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => TLanes.Exp((x - TLanes.Create(shift)) * scale);
 }

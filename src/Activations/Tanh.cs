@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using MiniGrad.Kernels;
 
 namespace MiniGrad.Activations;
@@ -38,7 +37,13 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        TensorPrimitives.Tanh(input, output);
+        Elementwise.Map<T, Function>(input, output);
+    }
+
+    /// <summary>tanh x, by the engine's vector form (<see cref="VectorMath{T}.Tanh{TLanes}"/>).</summary>
+    private readonly struct Function : IUnaryOperator<T>
+    {
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => VectorMath<T>.Tanh(x);
     }
 
     /// <inheritdoc/>

@@ -16,6 +16,17 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         TLanes.One / (TLanes.One + TLanes.Exp(-x));
 
     /// <summary>
+    /// tanh x = −expm1(−2|x|) / (2 + expm1(−2|x|)), with the sign of x: accurate near 0 (no 1 − e cancellation), exactly
+    /// ±1 far out, and on the engine's exp, which stays in float for float.
+    /// </summary>
+    internal static TLanes Tanh<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
+    {
+        var m = ExpM1(TLanes.Abs(x) * -Two);
+        var t = -m / (TLanes.Create(Two) + m);
+        return TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), -t, t);
+    }
+
+    /// <summary>
     /// eˣ − 1, accurate near 0: its Taylor series for |x| &lt; 1/2, eˣ − 1 beyond (where |eˣ − 1| &gt; 0.39, so the
     /// subtraction costs at most about 2.5 ulps). Cheaper than Kahan's log and division, which the scalar reference uses.
     /// </summary>
