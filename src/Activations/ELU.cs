@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -75,6 +76,8 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     {
         private readonly T negativeScale = scale * alpha;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x * scale, VectorMath<T>.ExpM1(TLanes.Min(x, TLanes.Zero)) * negativeScale);
     }
@@ -83,6 +86,8 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
     internal readonly struct Gradient(T scale, T alpha) : IGradientOperator<T>
     {
         private readonly T negativeScale = scale * alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy * scale, TLanes.Exp(TLanes.Min(x, TLanes.Zero)) * negativeScale * dy);

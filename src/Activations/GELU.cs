@@ -2,6 +2,7 @@ using System.Numerics;
 using MathNet.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -108,6 +109,7 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>x·Φ(x).</summary>
     private readonly struct ErfFunction : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
             var tail = VectorMath<T>.Erfc(TLanes.Abs(x) * InverseSqrt2) * Half;
@@ -121,6 +123,7 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// </summary>
     private readonly struct ErfGradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var cdf = TLanes.ConditionalSelect(TLanes.Equal(x, TLanes.Zero), TLanes.Create(Half), y / x);
@@ -133,6 +136,7 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>x·σ(2u).</summary>
     private readonly struct TanhFunction : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
             x * VectorMath<T>.Sigmoid((x + x * x * x * Kappa) * (SqrtTwoOverPi + SqrtTwoOverPi));
     }
@@ -144,6 +148,8 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     private readonly struct TanhGradient : IGradientOperator<T>
     {
         private static readonly T ThreeKappa = T.CreateTruncating(3 * 0.044715);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {

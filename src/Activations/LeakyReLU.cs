@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -72,6 +73,7 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
     /// <summary>f(x) = x for x &gt; 0, slope·x otherwise. PReLU and RReLU use it too.</summary>
     internal readonly struct Function(T slope) : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x, x * slope);
     }
@@ -79,6 +81,7 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
     /// <summary>dy · f'(x) = dy for x &gt; 0, slope·dy otherwise. PReLU and RReLU use it too.</summary>
     internal readonly struct Gradient(T slope) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy, dy * slope);
     }

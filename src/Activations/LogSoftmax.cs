@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using MiniGrad.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -49,6 +50,7 @@ public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IF
     /// <summary>dy − e^y·Σdy, with Σdy for the row given.</summary>
     private readonly struct Gradient(T sum) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes unused, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy - TLanes.Exp(y) * sum;
     }
 }

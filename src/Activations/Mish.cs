@@ -1,5 +1,6 @@
 using System.Numerics;
 using MiniGrad.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -55,6 +56,7 @@ public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>x·t, with t = tanh(softplus(x)) = n(n + 2)/(n(n + 2) + 2) and n = e^min(x, 20).</summary>
     private readonly struct Function : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
             var n = TLanes.Exp(TLanes.Min(x, TLanes.Create(Saturation)));
@@ -66,6 +68,7 @@ public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy·(t + x·σ(x)(1 − t²)), with σ(x) = n/(1 + n).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var n = TLanes.Exp(TLanes.Min(x, TLanes.Create(Saturation)));

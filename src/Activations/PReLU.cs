@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -123,6 +124,7 @@ public sealed class PReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <summary>f(x, a) = x for x &gt; 0, a·x otherwise, with a per-feature slope a.</summary>
     private readonly struct PerFeature : IBinaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes a) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x, x * a);
     }
@@ -130,6 +132,7 @@ public sealed class PReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <summary>dy·∂f/∂x = dy for x &gt; 0, a·dy otherwise, with the per-feature slope a in the middle operand.</summary>
     private readonly struct PerFeatureGradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes a, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy, a * dy);
     }
@@ -137,6 +140,7 @@ public sealed class PReLU<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <summary>dy·∂f/∂a = 0 for x &gt; 0, x·dy otherwise.</summary>
     private readonly struct SlopeGradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes unused, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), TLanes.Zero, x * dy);
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using MiniGrad.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -46,6 +47,7 @@ public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy · ReLU'(x) = dy where x &gt; 0, else 0.</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), dy, TLanes.Zero);
     }

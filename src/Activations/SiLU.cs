@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -73,12 +74,14 @@ public sealed class SiLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>x·σ(βx). Swish uses it too.</summary>
     internal readonly struct Function(T beta) : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => x * VectorMath<T>.Sigmoid(x * beta);
     }
 
     /// <summary>dy·σ(βx)(1 + βx(1 − σ(βx))). Swish uses it too.</summary>
     internal readonly struct Gradient(T beta) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var bx = x * beta;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using MiniGrad.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -46,6 +47,7 @@ public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, I
     /// <summary>σ(x) = 1 / (1 + e^(−x)), on the engine's vector exp (which stays in float for float).</summary>
     private readonly struct Function : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => VectorMath<T>.Sigmoid(x);
     }
 
@@ -56,6 +58,7 @@ public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, I
     /// <summary>dy · σ'(x) = dy · y(1 − y).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy * y * (TLanes.One - y);
     }
 }

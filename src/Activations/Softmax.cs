@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -74,6 +75,7 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
     /// <summary>y·(dy − ⟨dy, y⟩)/τ, with ⟨dy, y⟩ for the row given.</summary>
     private readonly struct Gradient(T dot, T inverseTemperature) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes unused, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             y * (dy - TLanes.Create(dot)) * inverseTemperature;
     }
@@ -82,5 +84,6 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
 /// <summary>e^((x − shift)·scale) in one pass, on the engine's vector exp: the numerators of a (log-)softmax row.</summary>
 internal readonly struct ShiftedExp<T>(T shift, T scale) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => TLanes.Exp((x - TLanes.Create(shift)) * scale);
 }

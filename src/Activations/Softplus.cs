@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -76,6 +77,8 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
     {
         private readonly T inverseBeta = T.One / beta;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
             var bx = x * beta;
@@ -88,6 +91,7 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
     /// <summary>dy·σ(βx), or dy where βx &gt; threshold.</summary>
     private readonly struct Gradient(T beta, T threshold) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var bx = x * beta;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using MiniGrad.Kernels;
 using MiniGrad.Layers;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -67,6 +68,7 @@ public sealed class Swish<T> : Module<T>, IElementwise<T> where T : unmanaged, I
     /// <summary>dy·x²·σ(βx)(1 − σ(βx)): one element's share of dL/dβ.</summary>
     private readonly struct BetaGradient(T beta) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
             var s = VectorMath<T>.Sigmoid(x * beta);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using MiniGrad.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad.Activations;
 
@@ -43,6 +44,7 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>tanh x, by the engine's vector form (<see cref="VectorMath{T}.Tanh{TLanes}"/>).</summary>
     private readonly struct Function : IUnaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => VectorMath<T>.Tanh(x);
     }
 
@@ -53,6 +55,7 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>dy · tanh'(x) = dy · (1 − y²).</summary>
     private readonly struct Gradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy * (TLanes.One - y * y);
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using MiniGrad.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace MiniGrad;
 
@@ -295,6 +296,7 @@ public sealed partial class Tensor<T>
     /// <summary>d/da (s / a) = −s / a² = −y / a.</summary>
     private readonly struct ReciprocalGradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => -dy * y / x;
     }
 
@@ -352,12 +354,14 @@ public sealed partial class Tensor<T>
     /// <summary>dy / x.</summary>
     private readonly struct LogGradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => dy / x;
     }
 
     /// <summary>2x · dy.</summary>
     private readonly struct SquareGradient : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes> => (x + x) * dy;
     }
 
@@ -388,6 +392,7 @@ public sealed partial class Tensor<T>
     /// <summary>max(a, b): b where a &lt; b or b is NaN, else a; so ties go to a and a NaN in either propagates.</summary>
     private readonly struct Larger : IBinaryOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes a, TLanes b) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(TLanes.Equal(b, b), TLanes.ConditionalSelect(TLanes.LessThan(a, b), b, a), b);
     }
@@ -395,6 +400,7 @@ public sealed partial class Tensor<T>
     /// <summary>dy where this operand won: where it is larger than the other (or equal, for the first operand).</summary>
     private readonly struct WhereLarger(bool orEqual) : IGradientOperator<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes other, TLanes dy) where TLanes : struct, ILanes<T, TLanes> =>
             TLanes.ConditionalSelect(orEqual ? TLanes.GreaterThanOrEqual(x, other) : TLanes.GreaterThan(x, other), dy, TLanes.Zero);
     }

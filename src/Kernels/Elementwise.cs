@@ -101,6 +101,7 @@ internal static class Elementwise
 
         public int Length => x.Length;
 
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -121,6 +122,7 @@ internal static class Elementwise
 
         public int Length => x.Length;
 
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -141,6 +143,7 @@ internal static class Elementwise
 
         public int Length => dx.Length;
 
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = rule;
@@ -167,6 +170,7 @@ internal static class Elementwise
         /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
         public T Total { get; private set; } = T.Zero;
 
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = rule;

@@ -141,7 +141,13 @@ internal static class Lanes
     /// time for the rest. Each element is visited exactly once (no overlapping last vector), so accumulating loops are
     /// safe, and which width handles which element depends only on the length.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the dispatch only: each width's loop is a method of its own
+    /// <remarks>
+    /// The dispatch is inlined; each width's loop is a method of its own, marked NoInlining and AggressiveOptimization.
+    /// Left to tiered PGO, the JIT inlined all widths' loops into the kernel that called them, ran out of inlining budget,
+    /// and made the lane operators real calls passing vectors through memory: a kernel ran 5× slower once warm than it had
+    /// while warming up. Compiled on its own and at full optimisation from the first call, each loop is straight vector code.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Run<T, TLoop>(ref TLoop loop)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLoop : struct, IWidthLoop<T>, allows ref struct

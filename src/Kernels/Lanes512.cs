@@ -71,7 +71,7 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
         p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
         p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
-        var k = Vector512.ConvertToInt32(n);
+        var k = Vector512.ConvertToInt32Native(n); // n is whole and in range wherever the result is not replaced below
         var half = Vector512.ShiftRightArithmetic(k, 1);
         var bias = Vector512.Create(127);
         var y = p * Vector512.ShiftLeft(half + bias, 23).AsSingle() * Vector512.ShiftLeft(k - half + bias, 23).AsSingle();
