@@ -48,6 +48,9 @@ if [ -n "$before" ]; then
 fi
 bench/peer/run.sh 1 none >/dev/null # builds the peer now, outside the timed rotation
 workloads=$(dotnet "$scratch/after/MiniGrad.Benchmarks.dll" list "$prefix")
+# The scaling workloads (how cost grows with batch and width) run in one setting only: the widest path, the most threads.
+scale_path=${MINIGRAD_PATHS%% *}
+scale_threads=$(echo "$thread_counts" | tr ' ' '\n' | sort -n | tail -1)
 
 : > "$results"
 for path in $MINIGRAD_PATHS; do
@@ -58,6 +61,7 @@ for path in $MINIGRAD_PATHS; do
     if [ "$ran" != "$path" ]; then echo "asked for the $path path, MiniGrad ran $ran: skipping it" >&2; continue; fi
     for round in $(seq "$repeats"); do
       for workload in $workloads; do
+        case "$workload" in scale-*) if [ "$path" != "$scale_path" ] || [ "$threads" != "$scale_threads" ]; then continue; fi ;; esac
         dotnet "$scratch/after/MiniGrad.Benchmarks.dll" steps "$workload" | tee -a "$results"
         if [ -n "$before" ] && dotnet "$scratch/before/MiniGrad.Benchmarks.dll" list "$workload" | grep -qx "$workload"; then
           dotnet "$scratch/before/MiniGrad.Benchmarks.dll" steps "$workload" | grep '"peer":"minigrad"' \

@@ -12,10 +12,11 @@ switch (args)
         StepBenchmark.Run(rest.Length > 0 ? rest[0] : "");
         break;
     case ["list", .. var rest]:
-        foreach (var name in Workloads.Names.Where(n => n.StartsWith(rest.Length > 0 ? rest[0] : "", StringComparison.Ordinal))) Console.WriteLine(name);
+        foreach (var name in Workloads.Select(rest.Length > 0 ? rest[0] : "")) Console.WriteLine(name);
         break;
     case ["report", var results, .. var options]:
-        Console.Write(Report.Render(File.ReadAllLines(results), before: options is ["--before", var revision] ? revision : null));
+        Console.Write(Report.Render(File.ReadAllLines(results), before: options is ["--before", var revision] ? revision : null,
+            scalingPicture: Directory.Exists("docs") ? "docs/scaling.png" : null));
         break;
     case ["playground", .. var rest]:
         PlaygroundRate.Run(rest.Length > 0 ? rest[0] : PlaygroundRate.ReadmeNetwork);

@@ -32,7 +32,7 @@ public static class Report
     /// <summary>One JSON line: who ran what, on which vector path and thread count, and how fast.</summary>
     private readonly record struct Sample(string Peer, string Path, int Threads, string Workload, double Microseconds, long? Bytes, double? GigaFlops);
 
-    public static string Render(IEnumerable<string> jsonLines, string? before = null)
+    public static string Render(IEnumerable<string> jsonLines, string? before = null, string? scalingPicture = null)
     {
         var all = new List<Sample>();
         foreach (var line in jsonLines.Where(l => l.TrimStart().StartsWith('{')))
@@ -81,7 +81,7 @@ public static class Report
             text.Append("| workload | MiniGrad µs | libtorch µs | ratio | target | met |");
             text.AppendLine(hasBefore ? " before µs | after/before | bytes/step |" : " bytes/step |");
             text.AppendLine(hasBefore ? "|---|---:|---:|---:|---:|:---:|---:|---:|---:|" : "|---|---:|---:|---:|---:|:---:|---:|");
-            foreach (var workload in Workloads.Names.Where(w => !Workloads.MeasuresMachine(w)))
+            foreach (var workload in Workloads.Names.Where(w => !Workloads.MeasuresMachine(w) && !w.StartsWith("scale-", StringComparison.Ordinal)))
             {
                 var ours = Of("minigrad", workload);
                 var theirs = Of(workload.StartsWith("infer-", StringComparison.Ordinal) ? "onnxruntime" : "libtorch", workload);
@@ -143,6 +143,7 @@ public static class Report
             foreach (var target in verdicts.Keys.Select(k => k.Workload).Distinct())
                 text.AppendLine($"| {target} | " + string.Join(" | ", settings.Select(s => verdicts.GetValueOrDefault((target, SettingName(s.Path, s.Threads)), "—"))) + " |");
         }
+        Scaling(text, all, scalingPicture);
         text.AppendLine();
         text.AppendLine("## The workloads");
         text.AppendLine();
@@ -183,6 +184,54 @@ public static class Report
             text.Append(File.ReadAllText(notes));
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// "How cost grows": the mlp-mnist step against batch size and a one-hidden-layer step against width, both peers,
+    /// from the one setting bench/run.sh runs them in; and the same as a picture.
+    /// </summary>
+    private static void Scaling(StringBuilder text, List<Sample> all, string? picture)
+    {
+        var scale = all.Where(s => s.Workload.StartsWith("scale-", StringComparison.Ordinal)).ToList();
+        if (scale.Count == 0) return;
+        var (path, threads) = scale.Select(s => (s.Path, s.Threads)).First();
+        double? Time(string peer, string workload) =>
+            scale.Where(s => s.Peer == peer && s.Workload == workload).Select(s => s.Microseconds).ToList() is { Count: > 0 } times ? Median(times) : null;
+        var invariant = CultureInfo.InvariantCulture;
+        text.AppendLine();
+        text.AppendLine("## How cost grows");
+        text.AppendLine();
+        text.AppendLine($"{SettingName(path, threads)}. Per example, a small batch pays each op's fixed cost (recording, dispatch, the optimizer's pass");
+        text.AppendLine("over every parameter) once for few examples; as the batch or the width grows, the products dominate and the ratio");
+        text.AppendLine("becomes GEMM's.");
+        if (picture is not null) text.AppendLine().AppendLine($"![Training step time against batch size and width]({Path.GetFileName(picture)})");
+        text.AppendLine();
+        text.AppendLine("| mlp-mnist (784-512-256-10), batch | MiniGrad µs | libtorch µs | ratio | MiniGrad µs per example | libtorch µs per example |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (int batch in Workloads.ScaleBatches)
+        {
+            double? ours = Time("minigrad", $"scale-batch-{batch}"), theirs = Time("libtorch", $"scale-batch-{batch}");
+            text.AppendLine(string.Create(invariant, $"| {batch} | {ours:F0} | {theirs:F0} | {ours / theirs:F2} | {ours / batch:F2} | {theirs / batch:F2} |"));
+        }
+        text.AppendLine();
+        text.AppendLine("| 784-W-10, batch 128, width W | MiniGrad µs | libtorch µs | ratio |");
+        text.AppendLine("|---:|---:|---:|---:|");
+        foreach (int width in Workloads.ScaleWidths)
+        {
+            double? ours = Time("minigrad", $"scale-width-{width}"), theirs = Time("libtorch", $"scale-width-{width}");
+            text.AppendLine(string.Create(invariant, $"| {width} | {ours:F0} | {theirs:F0} | {ours / theirs:F2} |"));
+        }
+        if (picture is null) return;
+        MiniGrad.Plotting.Series Line(string name, string peer, string prefix, int[] sizes, bool perExample, bool dashed) => new(name,
+            sizes.Select(size => Math.Log2(size)).ToArray(),
+            sizes.Select(size => (Time(peer, prefix + size) ?? double.NaN) / (perExample ? size : 1)).ToArray(), Dashed: dashed);
+        MiniGrad.Plotting.Plots.Panels(picture,
+        [
+            ("mlp-mnist training step per example", "log₂ batch size", "µs per example",
+                [Line("MiniGrad", "minigrad", "scale-batch-", Workloads.ScaleBatches, true, false), Line("libtorch", "libtorch", "scale-batch-", Workloads.ScaleBatches, true, true)], true),
+            ("784-W-10 training step, batch 128", "log₂ hidden width W", "µs per step",
+                [Line("MiniGrad", "minigrad", "scale-width-", Workloads.ScaleWidths, false, false), Line("libtorch", "libtorch", "scale-width-", Workloads.ScaleWidths, false, true)], true),
+        ]);
     }
 
     /// <summary>A peer's median over its repeats, with their range: <c>451.2 (430–470)</c>.</summary>

@@ -16,7 +16,7 @@ public static class StepBenchmark
 
     public static void Run(string prefix)
     {
-        var selected = Workloads.Names.Where(name => name.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+        var selected = Workloads.Select(prefix);
         if (selected.Length == 0)
             throw new ArgumentException($"No workload starts with '{prefix}'. Known: {string.Join(", ", Workloads.Names)}.");
         foreach (var name in selected)

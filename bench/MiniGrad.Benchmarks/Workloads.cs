@@ -16,6 +16,12 @@ public static class Workloads
     public static readonly string[] Activations =
         ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "softplus", "mish", "softmax"];
 
+    /// <summary>The batch sizes of the scaling workloads: (declared before Names, which uses them) the mlp-mnist network's training step at each.</summary>
+    public static readonly int[] ScaleBatches = [1, 4, 16, 64, 256, 1024, 4096];
+
+    /// <summary>The hidden widths of the scaling workloads: a 784-W-10 ReLU network's training step, batch 128.</summary>
+    public static readonly int[] ScaleWidths = [16, 64, 256, 1024, 4096];
+
     /// <summary>Every workload name, in the order BENCHMARKS.md lists them.</summary>
     public static readonly string[] Names =
     [
@@ -24,7 +30,13 @@ public static class Workloads
         "gemm-128", "gemm-512", "gemm-1024",
         "infer-b1", "infer-b256",
         "peak-fma", "copy-4mib",
+        .. ScaleBatches.Select(batch => $"scale-batch-{batch}"),
+        .. ScaleWidths.Select(width => $"scale-width-{width}"),
     ];
+
+    /// <summary>The workloads a run selects: the one named exactly, or else every one whose name starts with the prefix.</summary>
+    public static string[] Select(string prefix) =>
+        Names.Contains(prefix) ? [prefix] : Names.Where(name => name.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
 
     /// <summary>The floating-point operations of one step of the named workload, where the report turns time into GFLOP/s.</summary>
     public static double? Flops(string name) => name switch
@@ -52,6 +64,10 @@ public static class Workloads
             _ when name.StartsWith("act-", StringComparison.Ordinal) => ActivationStep(name["act-".Length..], rng),
             _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => ProductStep(n, rng),
             _ when name.StartsWith("infer-b", StringComparison.Ordinal) && int.TryParse(name["infer-b".Length..], out int batch) => Inference(batch, rng).MiniGrad,
+            _ when name.StartsWith("scale-batch-", StringComparison.Ordinal) && int.TryParse(name["scale-batch-".Length..], out int size) =>
+                TrainingStep([784, 512, 256, 10], () => new ReLU<float>(), size, Loss.CrossEntropy, ps => new Adam<float>(ps, lr: 1e-3), rng),
+            _ when name.StartsWith("scale-width-", StringComparison.Ordinal) && int.TryParse(name["scale-width-".Length..], out int width) =>
+                TrainingStep([784, width, 10], () => new ReLU<float>(), 128, Loss.CrossEntropy, ps => new Adam<float>(ps, lr: 1e-3), rng),
             "peak-fma" => Machine.Peak().Step,
             "copy-4mib" => Machine.Copy(),
             _ => throw new ArgumentException($"Unknown workload '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),

@@ -15,9 +15,10 @@ string prefix = args.Length > 1 ? args[1] : "";
 set_num_threads(threads);
 manual_seed(0);
 
+bool exact = Workloads.All.Any(w => w.Name == prefix); // "scale-batch-1" is that one, not also 16 and 1024
 foreach (var (name, build) in Workloads.All)
 {
-    if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+    if (exact ? name != prefix : !name.StartsWith(prefix, StringComparison.Ordinal)) continue;
     var (median, fastest, slowest) = Timing.Measure(build());
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{{\"peer\":\"libtorch\",\"threads\":{threads},\"workload\":\"{name}\",\"us_per_step\":{median:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2}}}"));
@@ -40,6 +41,10 @@ static class Workloads
             yield return ("mlp-deep-sigmoid", () => Training([64, 64, 64, 64, 64, 64, 64, 64, 64, 10], () => nn.Sigmoid(), 64, binary: false, adam: false, lr: 0.1));
             foreach (var activation in Activations) yield return ("act-" + activation, () => ActivationStep(activation));
             foreach (int n in new[] { 128, 512, 1024 }) yield return ($"gemm-{n}", () => Product(n));
+            foreach (int batch in new[] { 1, 4, 16, 64, 256, 1024, 4096 })
+                yield return ($"scale-batch-{batch}", () => Training([784, 512, 256, 10], () => nn.ReLU(), batch, binary: false, adam: true, lr: 1e-3));
+            foreach (int width in new[] { 16, 64, 256, 1024, 4096 })
+                yield return ($"scale-width-{width}", () => Training([784, width, 10], () => nn.ReLU(), 128, binary: false, adam: true, lr: 1e-3));
         }
     }
 
