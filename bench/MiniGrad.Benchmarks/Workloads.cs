@@ -22,12 +22,16 @@ public static class Workloads
     /// <summary>The hidden widths of the scaling workloads: a 784-W-10 ReLU network's training step, batch 128.</summary>
     public static readonly int[] ScaleWidths = [16, 64, 256, 1024, 4096];
 
+    /// <summary>The Dense products the training workloads run (batch m, k inputs, n outputs): mlp-mnist's first layer and mlp-wide's second.</summary>
+    public static readonly (int M, int K, int N)[] DenseShapes = [(128, 784, 512), (256, 2048, 2048)];
+
     /// <summary>Every workload name, in the order BENCHMARKS.md lists them.</summary>
     public static readonly string[] Names =
     [
         "xor", "spirals", "mlp-mnist", "mlp-wide", "mlp-deep-sigmoid",
         .. Activations.Select(name => "act-" + name),
         "gemm-128", "gemm-512", "gemm-1024",
+        .. DenseShapes.SelectMany(s => new[] { "xw", "dx", "dw" }.Select(which => $"gemm-{which}-{s.M}-{s.K}-{s.N}")),
         "infer-b1", "infer-b256",
         "peak-fma", "copy-4mib",
         .. ScaleBatches.Select(batch => $"scale-batch-{batch}"),
@@ -42,6 +46,7 @@ public static class Workloads
     public static double? Flops(string name) => name switch
     {
         _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => 2.0 * n * n * n,
+        _ when name.StartsWith("gemm-", StringComparison.Ordinal) && name.Split('-') is [_, _, var m, var k, var n] => 2.0 * int.Parse(m) * int.Parse(k) * int.Parse(n),
         "peak-fma" => Machine.Peak().Flops,
         _ => null,
     };
@@ -63,6 +68,8 @@ public static class Workloads
                 ps => new SGD<float>(ps, lr: 0.1, momentum: 0.9), rng),
             _ when name.StartsWith("act-", StringComparison.Ordinal) => ActivationStep(name["act-".Length..], rng),
             _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => ProductStep(n, rng),
+            _ when name.StartsWith("gemm-", StringComparison.Ordinal) && name.Split('-') is [_, var which, var m, var k, var n] =>
+                DenseProduct(int.Parse(m), int.Parse(k), int.Parse(n), which, rng),
             _ when name.StartsWith("infer-b", StringComparison.Ordinal) && int.TryParse(name["infer-b".Length..], out int batch) => Inference(batch, rng).MiniGrad,
             _ when name.StartsWith("scale-batch-", StringComparison.Ordinal) && int.TryParse(name["scale-batch-".Length..], out int size) =>
                 TrainingStep([784, 512, 256, 10], () => new ReLU<float>(), size, Loss.CrossEntropy, ps => new Adam<float>(ps, lr: 1e-3), rng),
@@ -140,6 +147,25 @@ public static class Workloads
         var run = new Microsoft.ML.OnnxRuntime.RunOptions();
         string[] inputNames = ["input"], outputNames = ["output"];
         return (() => model.Forward(x), () => session.Run(run, inputNames, [input], outputNames, [output]));
+    }
+
+    /// <summary>
+    /// One of a Dense layer's three products, as its forward and backward call them: x·W (m × k by k × n), dY·Wᵀ
+    /// (m × n by n × k, B transposed) or Xᵀ·dY (k × m by m × n, A transposed).
+    /// </summary>
+    private static Action DenseProduct(int m, int k, int n, string which, Random rng)
+    {
+        var x = Tensor<float>.RandomNormal(m, k, rng).Values;
+        var w = Tensor<float>.RandomNormal(k, n, rng).Values;
+        var dy = Tensor<float>.RandomNormal(m, n, rng).Values;
+        var output = new float[Math.Max(m * n, Math.Max(m * k, k * n))];
+        return which switch
+        {
+            "xw" => () => Gemm.Multiply(m, n, k, x, false, w, false, output, accumulate: false),
+            "dx" => () => Gemm.Multiply(m, k, n, dy, false, w, true, output, accumulate: false),
+            "dw" => () => Gemm.Multiply(k, n, m, x, true, dy, false, output, accumulate: false),
+            _ => throw new ArgumentException($"Unknown Dense product '{which}': xw, dx or dw.", nameof(which)),
+        };
     }
 
     /// <summary>One n × n by n × n product.</summary>

@@ -41,6 +41,12 @@ static class Workloads
             yield return ("mlp-deep-sigmoid", () => Training([64, 64, 64, 64, 64, 64, 64, 64, 64, 10], () => nn.Sigmoid(), 64, binary: false, adam: false, lr: 0.1));
             foreach (var activation in Activations) yield return ("act-" + activation, () => ActivationStep(activation));
             foreach (int n in new[] { 128, 512, 1024 }) yield return ($"gemm-{n}", () => Product(n));
+            foreach (var (m, k, n) in new[] { (128, 784, 512), (256, 2048, 2048) })
+            {
+                yield return ($"gemm-xw-{m}-{k}-{n}", () => DenseProduct(m, k, n, "xw"));
+                yield return ($"gemm-dx-{m}-{k}-{n}", () => DenseProduct(m, k, n, "dx"));
+                yield return ($"gemm-dw-{m}-{k}-{n}", () => DenseProduct(m, k, n, "dw"));
+            }
             foreach (int batch in new[] { 1, 4, 16, 64, 256, 1024, 4096 })
                 yield return ($"scale-batch-{batch}", () => Training([784, 512, 256, 10], () => nn.ReLU(), batch, binary: false, adam: true, lr: 1e-3));
             foreach (int width in new[] { 16, 64, 256, 1024, 4096 })
@@ -99,6 +105,23 @@ static class Workloads
     }
 
     /// <summary>One n × n by n × n float32 product.</summary>
+    /// <summary>
+    /// One of a Dense layer's three products for a batch of m, k inputs and n outputs: x·W (m × k by k × n), dY·Wᵀ
+    /// (m × n by n × k) or Xᵀ·dY (k × m by m × n), the transposes as views, as autograd hands them to BLAS.
+    /// </summary>
+    private static Action DenseProduct(int m, int k, int n, string which)
+    {
+        var x = randn(m, k).DetachFromDisposeScope();
+        var w = randn(k, n).DetachFromDisposeScope();
+        var dy = randn(m, n).DetachFromDisposeScope();
+        return which switch
+        {
+            "xw" => () => x.matmul(w),
+            "dx" => () => dy.matmul(w.t()),
+            _ => () => x.t().matmul(dy),
+        };
+    }
+
     private static Action Product(int n)
     {
         var a = randn(n, n).DetachFromDisposeScope();
