@@ -81,7 +81,40 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Log(Lanes512<T> x) =>
-        typeof(T) == typeof(float) ? new(Vector512.Log(x.value.AsSingle()).As<float, T>()) : new(Vector512.Log(x.value.AsDouble()).As<double, T>());
+        typeof(T) == typeof(float) ? new(LogSingle(x.value.AsSingle()).As<float, T>()) : new(Vector512.Log(x.value.AsDouble()).As<double, T>());
+
+    /// <summary>
+    /// ln x in float, staying in float: within 2 ulp of the correctly rounded value for every positive x, subnormals
+    /// included; −∞ at 0, NaN below 0 and for NaN, ∞ at ∞.
+    /// </summary>
+    /// <remarks>
+    /// x = 2ᵉ·m with m in [√½, √2) from the bits (a subnormal x is first scaled by 2²³), and ln m = 2·atanh(s) with
+    /// s = (m − 1)/(m + 1), |s| ≤ 0.172, by its odd series to s⁹ (the next term is below 1e-9 relative); e·ln 2 is added in
+    /// two parts (Cody and Waite) so the sum keeps float's precision.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LogSingle(Vector512<float> x)
+    {
+        var subnormal = Vector512.LessThan(x, Vector512.Create(1.17549435e-38f));
+        var scaled = Vector512.ConditionalSelect(subnormal, x * 8388608f, x); // 2²³
+        var bits = scaled.AsInt32();
+        var e = Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127) - (subnormal.AsInt32() & Vector512.Create(23));
+        var m = (bits & Vector512.Create(0x007FFFFF) | Vector512.Create(0x3F800000)).AsSingle(); // [1, 2)
+        var large = Vector512.GreaterThan(m, Vector512.Create(1.41421356f));
+        m = Vector512.ConditionalSelect(large, m * 0.5f, m);
+        e -= large.AsInt32(); // a true lane is −1
+        var s = (m - Vector512<float>.One) / (m + Vector512<float>.One);
+        var s2 = s * s;
+        var p = Vector512.MultiplyAddEstimate(s2, Vector512.Create(1f / 9), Vector512.Create(1f / 7));
+        p = Vector512.MultiplyAddEstimate(p, s2, Vector512.Create(1f / 5));
+        p = Vector512.MultiplyAddEstimate(p, s2, Vector512.Create(1f / 3));
+        var lnM = (s + s) + (s + s) * s2 * p;
+        var ef = Vector512.ConvertToSingle(e);
+        var y = Vector512.MultiplyAddEstimate(ef, Vector512.Create(0.693359375f), Vector512.MultiplyAddEstimate(ef, Vector512.Create(-2.12194440e-4f), lnM));
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), y);
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, y);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero) | ~Vector512.Equals(x, x), Vector512.Create(float.NaN), y);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Lanes512<T> a) => Vector512.Sum(a.value);
 }

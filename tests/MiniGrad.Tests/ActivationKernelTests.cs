@@ -233,6 +233,36 @@ public class ActivationKernelTests
         Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NaN)))));
     }
 
+    [Fact]
+    public void Float_log_is_within_two_ulps_of_the_rounded_true_value_at_every_width()
+    {
+        LogWithinTwoUlps<Lanes1<float>>();
+        if (Lanes128<float>.IsAccelerated) LogWithinTwoUlps<Lanes128<float>>();
+        if (Lanes256<float>.IsAccelerated) LogWithinTwoUlps<Lanes256<float>>();
+        if (Lanes512<float>.IsAccelerated) LogWithinTwoUlps<Lanes512<float>>();
+    }
+
+    /// <summary>Checks ln x from the smallest subnormal to float.MaxValue (log-spaced, and densely around 1) and at 0, −1, ∞ and NaN.</summary>
+    private static void LogWithinTwoUlps<TLanes>() where TLanes : struct, ILanes<float, TLanes>
+    {
+        var points = new List<float>();
+        for (double e = -149; e <= 128; e += 0.0137) points.Add((float)Math.Pow(2, e));
+        for (double x = 0.5; x <= 2; x += 0.00037) points.Add((float)x);
+        points.Add(float.Epsilon);
+        points.Add(float.MaxValue);
+        foreach (float x in points.Where(float.IsFinite))
+        {
+            float expected = (float)Math.Log(x), actual = Lane<float, TLanes>(TLanes.Log(TLanes.Create(x)));
+            // Near x = 1 the result is tiny: compare in ulps of the result, as the bits of two same-sign floats do.
+            long ulps = Math.Abs((long)BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual));
+            Assert.True(ulps <= 2 || (expected == 0 && Math.Abs(actual) < 1e-7), $"{typeof(TLanes).Name}: ln {x:R} = {actual:R}, rounded true value {expected:R} ({ulps} ulps apart)");
+        }
+        Assert.Equal(float.NegativeInfinity, Lane<float, TLanes>(TLanes.Log(TLanes.Create(0f))));
+        Assert.Equal(float.PositiveInfinity, Lane<float, TLanes>(TLanes.Log(TLanes.Create(float.PositiveInfinity))));
+        Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.Log(TLanes.Create(-1f)))));
+        Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.Log(TLanes.Create(float.NaN)))));
+    }
+
     /// <summary>The first lane of <paramref name="lanes"/>.</summary>
     private static T Lane<T, TLanes>(TLanes lanes) where T : unmanaged, IFloatingPointIeee754<T> where TLanes : struct, ILanes<T, TLanes>
     {
