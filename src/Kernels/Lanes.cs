@@ -75,7 +75,7 @@ internal interface ILanes<T, TSelf>
     /// <summary>eˣ, accurate to about one ulp: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Exp(TSelf x);
 
-    /// <summary>ln x, accurate to about one ulp: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
+    /// <summary>ln x, within two ulps: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Log(TSelf x);
 
     /// <summary>The sum of the lanes.</summary>
