@@ -26,9 +26,7 @@ public static class Machine
     /// </summary>
     public static (Action Step, double Flops) Peak()
     {
-        int threads = WorkerPool.Threads;
-        int lanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count
-            : Vector128.IsHardwareAccelerated ? Vector128<float>.Count : 1;
+        int threads = WorkerPool.Threads, lanes = Lanes;
         var work = new ChainsWork(lanes switch
         {
             16 => ChainsAt<Lanes512<float>>,
@@ -36,8 +34,15 @@ public static class Machine
             4 => ChainsAt<Lanes128<float>>,
             _ => ChainsAt<Lanes1<float>>,
         }, new float[threads]);
-        return (() => WorkerPool.Run(work, threads), 2.0 * lanes * Chains * Iterations * threads);
+        return (() => WorkerPool.Run(work, threads), PeakFlops);
     }
+
+    /// <summary>The floating-point operations of one <see cref="Peak"/> step on this path and thread count.</summary>
+    public static double PeakFlops => 2.0 * Lanes * Chains * Iterations * WorkerPool.Threads;
+
+    /// <summary>Floats per vector at the widest accelerated width.</summary>
+    private static int Lanes => Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count
+        : Vector128.IsHardwareAccelerated ? Vector128<float>.Count : 1;
 
     /// <summary>Each part runs the chains once, on the pool's threads as GEMM does.</summary>
     private sealed class ChainsWork(Func<float> chains, float[] sink) : IParallelWork

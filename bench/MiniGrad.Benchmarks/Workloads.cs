@@ -47,7 +47,7 @@ public static class Workloads
     {
         _ when name.StartsWith("gemm-", StringComparison.Ordinal) && int.TryParse(name["gemm-".Length..], out int n) => 2.0 * n * n * n,
         _ when name.StartsWith("gemm-", StringComparison.Ordinal) && name.Split('-') is [_, _, var m, var k, var n] => 2.0 * int.Parse(m) * int.Parse(k) * int.Parse(n),
-        "peak-fma" => Machine.Peak().Flops,
+        "peak-fma" => Machine.PeakFlops,
         _ => null,
     };
 

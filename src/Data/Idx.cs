@@ -138,7 +138,7 @@ public static class Idx
     }
 
     /// <summary>Reads another stream, counting the bytes and computing their CRC-32 (IEEE 802.3, as gzip's trailer holds it).</summary>
-    private sealed class Checksummed(Stream inner) : Stream
+    private sealed class Checksummed(Stream inner) : ForwardOnlyStream
     {
         private static readonly uint[] Table = MakeTable();
         private uint crc = 0xFFFFFFFF;
@@ -147,12 +147,6 @@ public static class Idx
 
         public long Count { get; private set; }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             int read = inner.Read(buffer, offset, count);
@@ -160,11 +154,6 @@ public static class Idx
             Count += read;
             return read;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private static uint[] MakeTable()
         {
@@ -180,15 +169,9 @@ public static class Idx
     }
 
     /// <summary>A stream that yields some bytes already read, then the rest of another stream.</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : ForwardOnlyStream
     {
         private int position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -201,7 +184,16 @@ public static class Idx
             }
             return rest.Read(buffer, offset, count);
         }
+    }
 
+    /// <summary>A stream that can only be read front to back: what the two above share.</summary>
+    private abstract class ForwardOnlyStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
