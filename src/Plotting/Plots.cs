@@ -141,7 +141,7 @@ public static class Plots
     /// <param name="width">Picture width in pixels.</param>
     /// <param name="height">Picture height in pixels.</param>
     public static void DecisionBoundary<T>(string path, string title, Tensor<T> points, int[] labels,
-        Func<Tensor<T>, Tensor<T>> probabilities, int resolution = 200, int width = 640, int height = 640)
+        Func<Tensor<T>, Tensor<T>> probabilities, int resolution = 200, int width = 760, int height = 640)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(points);
