@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace MiniGrad.Kernels;
 
@@ -250,9 +251,34 @@ internal static class Gemm
                 if (transposeB) // B stored n × k: op(B)[p, j] = b[j·k + p]: row j goes down the panel's column j
                     for (int j = 0; j < cols; j++)
                         Copy(ref b[(jc + jr + j) * k + pc], 1, ref Unsafe.Add(ref target, j), tileCols, kc);
-                else // op(B)[p, j] = b[p·n + j]: each p gives `cols` adjacent values
+                else if (cols == tileCols) // op(B)[p, j] = b[p·n + j]: each p gives two adjacent vectors
+                    PackRows(ref b[pc * n + jc + jr], n, ref target, kc);
+                else
                     for (int p = 0; p < kc; p++)
                         b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * tileCols, cols));
+            }
+        }
+
+        /// <summary>How many rows ahead <see cref="PackRows"/> asks for B's cache lines.</summary>
+        private const int PrefetchRows = 12;
+
+        /// <summary>
+        /// Copies two vectors from each of <paramref name="count"/> rows of B (row stride <paramref name="stride"/>) into
+        /// consecutive places of a panel. Walking down a column of B touches a new cache line, often a new page, every
+        /// row, which the hardware prefetchers do not follow; so each row's lines are requested
+        /// <see cref="PrefetchRows"/> rows before they are copied, and the copy no longer waits on memory one line at a time.
+        /// The prefetch addresses past B's last row are hints to nowhere, never read.
+        /// </summary>
+        private static void PackRows(ref T source, int stride, ref T target, int count)
+        {
+            nuint w = (nuint)TLanes.Count;
+            for (int p = 0; p < count; p++)
+            {
+                if (p + PrefetchRows < count) Prefetch(ref Unsafe.Add(ref source, PrefetchRows * stride), 2 * (int)w);
+                TLanes.Load(ref source).Store(ref target);
+                TLanes.Load(ref Unsafe.Add(ref source, w)).Store(ref Unsafe.Add(ref target, w));
+                source = ref Unsafe.Add(ref source, stride);
+                target = ref Unsafe.Add(ref target, 2 * w);
             }
         }
 
@@ -279,6 +305,7 @@ internal static class Gemm
         private static void MicroKernel(int kc, ref T aPanel, ref T bPanel, ref T c, int ldc, bool load, ref T bias)
         {
             nuint w = (nuint)TLanes.Count, step = 2 * w;
+            PrefetchTile(ref c, ldc, (int)step);
             TLanes c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             TLanes c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             ref T ap = ref aPanel, bp = ref bPanel;
@@ -319,6 +346,30 @@ internal static class Gemm
             WriteRow(ref Unsafe.Add(ref c, 3 * ldc), w, load, c30, c31);
             WriteRow(ref Unsafe.Add(ref c, 4 * ldc), w, load, c40, c41);
             WriteRow(ref Unsafe.Add(ref c, 5 * ldc), w, load, c50, c51);
+        }
+
+        /// <summary>
+        /// Asks for the C tile's cache lines before the sum over k starts, so that by the write-out (after
+        /// thousands of instructions, far past what out-of-order execution looks ahead) they are in L1 rather than
+        /// a stall on L2/L3. A hint only: it changes no value, and where the platform has no prefetch it does nothing.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void PrefetchTile(ref T c, int ldc, int width)
+        {
+            for (int r = 0; r < TileRows; r++) Prefetch(ref Unsafe.Add(ref c, r * ldc), width);
+        }
+
+        /// <summary>
+        /// Asks for the cache lines of <paramref name="count"/> consecutive T starting at <paramref name="first"/> (the
+        /// first and the last, which cover a run of up to one line's length). Only a hint: x86's PREFETCHT0 reads nothing
+        /// architecturally and cannot fault; on other platforms .NET has no prefetch, and this does nothing.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Prefetch(ref T first, int count)
+        {
+            if (!Sse.IsSupported) return;
+            Sse.Prefetch0(Unsafe.AsPointer(ref first));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref first, count - 1)));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
