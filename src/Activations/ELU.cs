@@ -62,7 +62,11 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(T.One, alphaT));
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new Gradient(T.One, alphaT));
 
     internal override ModuleSpec? Spec() => ModuleSpec.Of("ELU", ("alpha", Alpha));
 

@@ -8,7 +8,7 @@ namespace MiniGrad.Activations;
 /// A fixed function applied to each element on its own, y = f(x), with hyperparameters (a slope, an α) but nothing
 /// learned and nothing random. A subclass states the formula once: the scalar <see cref="Apply"/> and
 /// <see cref="Derivative"/> (the reference that plots, docs and tests use) and, beside them, the vector kernels
-/// <see cref="ForwardKernel"/> and <see cref="BackwardKernel"/> that the tape runs.
+/// <see cref="ForwardKernel"/> and <see cref="BackwardKernel(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> that the tape runs.
 /// </summary>
 /// <remarks>
 /// <para>Backward is the chain rule for one element: dL/dx = dL/dy · f'(x). Where f' is a simple function of the output
@@ -50,6 +50,19 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
         for (int i = 0; i < input.Length; i++) inputGradient[i] += outputGradient[i] * Derivative(input[i]);
     }
 
+    /// <summary>
+    /// The backward kernel as the tape runs it: inputGradient[i] = [inputGradient[i] +] outputGradient[i] · f'(input[i]),
+    /// adding when <paramref name="accumulate"/> is true and otherwise writing over a buffer that holds nothing yet,
+    /// which saves clearing it and reading it back. Built-in activations override this with their vector rule (and
+    /// their <see cref="BackwardKernel(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> calls it); for any
+    /// other, it clears the buffer and adds.
+    /// </summary>
+    internal virtual void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate)
+    {
+        if (!accumulate) inputGradient.Clear();
+        BackwardKernel(input, output, outputGradient, inputGradient);
+    }
+
     /// <summary>y = f(x) element by element, recorded with the backward kernel when a tape is open.</summary>
     public sealed override Tensor<T> Forward(Tensor<T> x)
     {
@@ -58,7 +71,10 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
         var y = Tensor<T>.Result(x.Rows, x.Cols, x);
         KernelJob.Run(this, x.Values, y.Values, null, null);
         return Tensor<T>.Record(Name, y, [x], this, static (y, inputs, activation) =>
-            KernelJob.Run(activation, inputs[0].Values, y.Values, y.GradArray, inputs[0].GradAccumulatorArray()));
+        {
+            var dx = inputs[0].GradTarget(out bool accumulate);
+            KernelJob.Run(activation, inputs[0].Values, y.Values, y.GradArray, dx, accumulate);
+        });
     }
 
     /// <summary>f'(x) per element, as backward applies it: the backward kernel fed an upstream gradient of ones.</summary>
@@ -66,8 +82,7 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
     {
         var ones = Tensor<T>.Rent(input.Rows, input.Cols);
         ones.Span.Fill(T.One);
-        derivative.Clear();
-        BackwardKernel(input.Span, output.Span, ones.Span, derivative);
+        BackwardKernel(input.Span, output.Span, ones.Span, derivative, accumulate: false);
         ones.Return();
     }
 
@@ -96,17 +111,18 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
         private ElementwiseActivation<T>? activation;
         private T[] x = [], y = [];
         private T[]? dy, dx;
+        private bool accumulate;
 
-        internal static void Run(ElementwiseActivation<T> activation, T[] x, T[] y, T[]? dy, T[]? dx)
+        internal static void Run(ElementwiseActivation<T> activation, T[] x, T[] y, T[]? dy, T[]? dx, bool accumulate = true)
         {
             if (x.Length < ParallelLength)
             {
                 if (dx is null) activation.ForwardKernel(x, y);
-                else activation.BackwardKernel(x, y, dy, dx);
+                else activation.BackwardKernel(x, y, dy, dx, accumulate);
                 return;
             }
             var job = current ??= new KernelJob();
-            (job.activation, job.x, job.y, job.dy, job.dx) = (activation, x, y, dy, dx);
+            (job.activation, job.x, job.y, job.dy, job.dx, job.accumulate) = (activation, x, y, dy, dx, accumulate);
             WorkerPool.Run(job, WorkerPool.Threads);
             (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
         }
@@ -116,7 +132,7 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
             var (start, end) = WorkerPool.Band(x.Length, 64, part, parts);
             var range = new Range(start, end);
             if (dx is null) activation!.ForwardKernel(x.AsSpan(range), y.AsSpan(range));
-            else activation!.BackwardKernel(x.AsSpan(range), y.AsSpan(range), dy.AsSpan(range), dx.AsSpan(range));
+            else activation!.BackwardKernel(x.AsSpan(range), y.AsSpan(range), dy.AsSpan(range), dx.AsSpan(range), accumulate);
         }
     }
 }

@@ -91,10 +91,14 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     }
 
     /// <inheritdoc/>
-    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate)
     {
-        if (Approximate) Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new TanhGradient());
-        else Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ErfGradient());
+        if (Approximate) Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new TanhGradient());
+        else Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new ErfGradient());
     }
 
     internal override ModuleSpec? Spec() => ModuleSpec.Of("GELU", ("approximate", Approximate));

@@ -36,9 +36,14 @@ public sealed class Identity<T> : ElementwiseActivation<T> where T : unmanaged, 
     }
 
     /// <inheritdoc/>
-    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate)
     {
         CheckLengths(input.Length, output.Length, outputGradient.Length, inputGradient.Length);
-        TensorPrimitives.Add(inputGradient, outputGradient, inputGradient);
+        if (accumulate) TensorPrimitives.Add(inputGradient, outputGradient, inputGradient);
+        else outputGradient.CopyTo(inputGradient);
     }
 }

@@ -61,7 +61,11 @@ public sealed class LeakyReLU<T> : ElementwiseActivation<T> where T : unmanaged,
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(slopeT));
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new Gradient(slopeT));
 
     internal override ModuleSpec? Spec() => ModuleSpec.Of("LeakyReLU", ("slope", Slope));
 

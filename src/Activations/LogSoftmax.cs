@@ -41,10 +41,14 @@ public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IF
     }
 
     /// <summary>inputGradient += dy − e^y · Σ dy for one row, from its output y and output gradient dy.</summary>
-    public override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        BackwardKernel(output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate)
     {
         CheckLengths(output.Length, outputGradient.Length, inputGradient.Length);
-        Elementwise.AccumulateGradient(output, output, outputGradient, inputGradient, new Gradient(TensorPrimitives.Sum(outputGradient)));
+        Elementwise.Gradient(output, output, outputGradient, inputGradient, accumulate, new Gradient(TensorPrimitives.Sum(outputGradient)));
     }
 
     /// <summary>dy − e^y·Σdy, with Σdy for the row given.</summary>

@@ -51,7 +51,11 @@ public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient());
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new Gradient());
 
     /// <summary>x·t, with t = tanh(softplus(x)) = n(n + 2)/(n(n + 2) + 2) and n = e^min(x, 20).</summary>
     private readonly struct Function : IUnaryOperator<T>

@@ -21,6 +21,17 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
     /// <summary>inputGradient += Jᵀ·outputGradient for one row, with the Jacobian J taken from the row's output.</summary>
     public abstract void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient);
 
+    /// <summary>
+    /// The row backward kernel as the tape runs it: inputGradient = [inputGradient +] Jᵀ·outputGradient, adding when
+    /// <paramref name="accumulate"/> is true and otherwise writing over a buffer that holds nothing yet. Built-in
+    /// activations override this with their vector rule; for any other, it clears the row and adds.
+    /// </summary>
+    internal virtual void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate)
+    {
+        if (!accumulate) inputGradient.Clear();
+        BackwardKernel(output, outputGradient, inputGradient);
+    }
+
     /// <summary>y = f(x) row by row, recorded on the tape when one is open.</summary>
     public sealed override Tensor<T> Forward(Tensor<T> x)
     {
@@ -29,7 +40,10 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         var y = Tensor<T>.Result(x.Rows, x.Cols, x);
         RowJob.Run(this, x.Cols, x.Values, y.Values, null, null);
         return Tensor<T>.Record(Name, y, [x], this, static (y, inputs, activation) =>
-            RowJob.Run(activation, y.Cols, inputs[0].Values, y.Values, y.GradArray, inputs[0].GradAccumulatorArray()));
+        {
+            var dx = inputs[0].GradTarget(out bool accumulate);
+            RowJob.Run(activation, y.Cols, inputs[0].Values, y.Values, y.GradArray, dx, accumulate);
+        });
     }
 
     /// <summary>Its kind, with no settings; Softmax adds its temperature.</summary>
@@ -47,11 +61,12 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         private int cols;
         private T[] x = [], y = [];
         private T[]? dy, dx;
+        private bool accumulate;
 
-        internal static void Run(RowwiseActivation<T> activation, int cols, T[] x, T[] y, T[]? dy, T[]? dx)
+        internal static void Run(RowwiseActivation<T> activation, int cols, T[] x, T[] y, T[]? dy, T[]? dx, bool accumulate = true)
         {
             var job = current ??= new RowJob();
-            (job.activation, job.cols, job.x, job.y, job.dy, job.dx) = (activation, cols, x, y, dy, dx);
+            (job.activation, job.cols, job.x, job.y, job.dy, job.dx, job.accumulate) = (activation, cols, x, y, dy, dx, accumulate);
             WorkerPool.Run(job, x.Length < ElementwiseActivation<T>.ParallelLength ? 1 : WorkerPool.Threads);
             (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
         }
@@ -64,7 +79,7 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
             {
                 var row = new Range(r * cols, (r + 1) * cols);
                 if (dx is null) activation!.ForwardKernel(x.AsSpan(row), y.AsSpan(row));
-                else activation!.BackwardKernel(y.AsSpan(row), dy.AsSpan(row), dx.AsSpan(row));
+                else activation!.BackwardKernel(y.AsSpan(row), dy.AsSpan(row), dx.AsSpan(row), accumulate);
             }
         }
     }

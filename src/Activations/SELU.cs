@@ -52,5 +52,9 @@ public sealed class SELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new ELU<T>.Gradient(ScaleT, AlphaT));
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new ELU<T>.Gradient(ScaleT, AlphaT));
 }

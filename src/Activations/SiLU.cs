@@ -62,7 +62,11 @@ public sealed class SiLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(beta));
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new Gradient(beta));
 
     internal override ModuleSpec? Spec() => ModuleSpec.Of("SiLU", ("beta", Beta));
 

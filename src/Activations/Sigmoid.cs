@@ -53,7 +53,11 @@ public sealed class Sigmoid<T> : ElementwiseActivation<T> where T : unmanaged, I
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient<T, Gradient>(input, output, outputGradient, inputGradient);
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient<T, Gradient>(input, output, outputGradient, inputGradient, accumulate);
 
     /// <summary>dy · σ'(x) = dy · y(1 − y).</summary>
     private readonly struct Gradient : IGradientOperator<T>

@@ -58,11 +58,15 @@ public sealed class Softmax<T> : RowwiseActivation<T> where T : unmanaged, IFloa
     }
 
     /// <summary>inputGradient += y ⊙ (dy − ⟨dy, y⟩)/τ for one row, from its output y and output gradient dy.</summary>
-    public override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        BackwardKernel(output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate)
     {
         CheckLengths(output.Length, outputGradient.Length, inputGradient.Length);
         var rule = new Gradient(TensorPrimitives.Dot(outputGradient, output), inverseTemperature);
-        Elementwise.AccumulateGradient(output, output, outputGradient, inputGradient, rule);
+        Elementwise.Gradient(output, output, outputGradient, inputGradient, accumulate, rule);
     }
 
     internal override ModuleSpec? Spec() => ModuleSpec.Of("Softmax", ("temperature", Temperature));

@@ -63,7 +63,11 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient(input, output, outputGradient, inputGradient, new Gradient(betaT, thresholdT));
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient(input, output, outputGradient, inputGradient, accumulate, new Gradient(betaT, thresholdT));
 
     internal override ModuleSpec? Spec() => ModuleSpec.Of("Softplus", ("beta", Beta), ("threshold", Threshold));
 

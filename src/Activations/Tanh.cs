@@ -50,7 +50,11 @@ public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
 
     /// <inheritdoc/>
     public override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
-        Elementwise.AccumulateGradient<T, Gradient>(input, output, outputGradient, inputGradient);
+        BackwardKernel(input, output, outputGradient, inputGradient, accumulate: true);
+
+    /// <inheritdoc/>
+    internal override void BackwardKernel(ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, bool accumulate) =>
+        Elementwise.Gradient<T, Gradient>(input, output, outputGradient, inputGradient, accumulate);
 
     /// <summary>dy · tanh'(x) = dy · (1 − y²).</summary>
     private readonly struct Gradient : IGradientOperator<T>

@@ -56,8 +56,16 @@ public sealed partial class Tensor<T>
 
     private static void MatMulBackward(Tensor<T> y, Tensor<T> a, Tensor<T> b)
     {
-        if (a.requiresGrad) Gemm.Multiply(a.Rows, a.Cols, y.Cols, y.GradArray, false, b.values, true, a.GradAccumulatorArray(), accumulate: true);
-        if (b.requiresGrad) Gemm.Multiply(b.Rows, b.Cols, y.Rows, a.values, true, y.GradArray, false, b.GradAccumulatorArray(), accumulate: true);
+        if (a.requiresGrad)
+        {
+            var da = a.GradTarget(out bool accumulate);
+            Gemm.Multiply(a.Rows, a.Cols, y.Cols, y.GradArray, false, b.values, true, da, accumulate);
+        }
+        if (b.requiresGrad)
+        {
+            var db = b.GradTarget(out bool accumulate);
+            Gemm.Multiply(b.Rows, b.Cols, y.Rows, a.values, true, y.GradArray, false, db, accumulate);
+        }
     }
 
     /// <summary>The transpose: an m × n tensor becomes n × m.</summary>

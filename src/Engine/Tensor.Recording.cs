@@ -23,6 +23,13 @@ public sealed partial class Tensor<T>
     private bool gradIsBorrowed;
 
     /// <summary>
+    /// Whether <c>grad</c>'s memory is stale and stands for zeros: set by <see cref="ZeroGrad"/>, which so costs no pass
+    /// over memory. The first backward step to reach the tensor then writes its share instead of adding it
+    /// (<see cref="GradTarget"/>), and a reader that comes first gets the zeros written then (<see cref="MaterializeGrad"/>).
+    /// </summary>
+    private bool gradIsZero;
+
+    /// <summary>
     /// A new tensor for the result of an op on <paramref name="inputs"/>. When a tape is recording and an input requires
     /// grad, the result comes from the pool and requires grad; otherwise it is a plain tensor that nothing tracks.
     /// </summary>
@@ -109,15 +116,48 @@ public sealed partial class Tensor<T>
     /// <summary><see cref="GradAccumulator"/> as the backing array, for kernels that split work over threads.</summary>
     internal T[] GradAccumulatorArray()
     {
+        var target = GradTarget(out bool accumulate);
+        if (!accumulate) target.AsSpan().Clear();
+        return target;
+    }
+
+    /// <summary>
+    /// The gradient buffer for a backward step that gives a share for every element, and whether to add the share
+    /// (<paramref name="accumulate"/> true) or write it, because nothing has been written since the buffer was made or
+    /// zeroed. Writing saves clearing the buffer and reading it back: the first gradient into an intermediate or into
+    /// a parameter after <see cref="ZeroGrad"/> costs one pass, not three. The caller must write every element.
+    /// </summary>
+    internal T[] GradTarget(out bool accumulate)
+    {
         if (gradIsBorrowed)
         {
             var own = Rent(Rows, Cols);
             grad!.values.CopyTo(own.values);
             grad = own;
             gradIsBorrowed = false;
+            accumulate = true;
+            return grad.values;
         }
-        grad ??= IsPooled ? RentZeroed(Rows, Cols) : new Tensor<T>(Rows, Cols);
+        if (grad is null)
+        {
+            grad = IsPooled ? Rent(Rows, Cols) : new Tensor<T>(Rows, Cols);
+            accumulate = false;
+            return grad.values;
+        }
+        accumulate = !gradIsZero;
+        gradIsZero = false;
         return grad.values;
+    }
+
+    /// <summary>The gradient tensor with any pending zeros (see <c>gradIsZero</c>) written, or null where there is none.</summary>
+    private Tensor<T>? MaterializeGrad()
+    {
+        if (gradIsZero)
+        {
+            grad!.values.AsSpan().Clear();
+            gradIsZero = false;
+        }
+        return grad;
     }
 
     /// <summary>
@@ -134,16 +174,17 @@ public sealed partial class Tensor<T>
         }
         else
         {
-            var gradient = GradAccumulator();
-            TensorPrimitives.Add(gradient, upstream.values, gradient);
+            var gradient = GradTarget(out bool accumulate);
+            if (accumulate) TensorPrimitives.Add(gradient, upstream.values, gradient);
+            else upstream.values.CopyTo(gradient, 0);
         }
     }
 
     /// <summary>dL/d(this tensor) as it stands; only read on tensors a gradient has reached.</summary>
-    internal Span<T> GradSpan => grad!.values;
+    internal Span<T> GradSpan => MaterializeGrad()!.values;
 
     /// <summary><see cref="GradSpan"/> as the backing array.</summary>
-    internal T[] GradArray => grad!.values;
+    internal T[] GradArray => MaterializeGrad()!.values;
 
     void IReleasable.Release() => Return();
 
@@ -153,6 +194,6 @@ public sealed partial class Tensor<T>
         if (grad is null) return;
         if (!gradIsBorrowed) grad.Return();
         grad = null;
-        gradIsBorrowed = false;
+        gradIsBorrowed = gradIsZero = false;
     }
 }

@@ -154,14 +154,20 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable, IClaimable where
     /// </summary>
     public Tensor<T>? Grad
     {
-        get { ThrowIfReleased(); return grad; }
+        get { ThrowIfReleased(); return MaterializeGrad(); }
     }
 
-    /// <summary>Sets every element of <see cref="Grad"/> to zero (keeping its memory), if there is one.</summary>
+    /// <summary>
+    /// Sets <see cref="Grad"/> to zero, keeping its memory, if there is one. The zeros are not written here: the next
+    /// backward pass writes its gradient over the old one instead of adding to it, so zeroing costs no pass over memory
+    /// (the effect of PyTorch's <c>zero_grad()</c>, which drops <c>.grad</c> for the same reason). Reading
+    /// <see cref="Grad"/> before then writes the zeros. So read <see cref="Grad"/> after this call; a gradient tensor
+    /// kept from before it still shows the old values until one of those two happens.
+    /// </summary>
     public void ZeroGrad()
     {
         ThrowIfReleased();
-        grad?.Span.Clear();
+        if (grad is not null) gradIsZero = true;
     }
 
     /// <summary>The shape as PyTorch prints it in its messages, e.g. <c>2x3</c>.</summary>

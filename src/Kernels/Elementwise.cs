@@ -59,11 +59,20 @@ internal static class Elementwise
     /// <summary>dx[i] += rule(x[i], y[i], dy[i]): accumulates an element-wise function's backward step.</summary>
     internal static void AccumulateGradient<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TOperator rule = default)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IGradientOperator<T> =>
+        Gradient(x, y, dy, dx, accumulate: true, rule);
+
+    /// <summary>
+    /// dx[i] = [dx[i] +] rule(x[i], y[i], dy[i]): an element-wise function's backward step, added to dx or, when
+    /// <paramref name="accumulate"/> is false (dx holds nothing yet), written over it without reading it.
+    /// </summary>
+    internal static void Gradient<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, bool accumulate, TOperator rule = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IGradientOperator<T>
     {
-        Check("AccumulateGradient", dx.Length, x.Length, y.Length, dy.Length);
-        var loop = new AccumulateLoop<T, TOperator>(x, y, dy, dx, rule);
-        Lanes.Run<T, AccumulateLoop<T, TOperator>>(ref loop);
+        Check("Gradient", dx.Length, x.Length, y.Length, dy.Length);
+        var loop = new GradientLoop<T, TOperator>(x, y, dy, dx, accumulate, rule);
+        Lanes.Run<T, GradientLoop<T, TOperator>>(ref loop);
     }
 
     /// <summary>
@@ -133,12 +142,13 @@ internal static class Elementwise
         }
     }
 
-    private readonly ref struct AccumulateLoop<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TOperator rule) : IWidthLoop<T>
+    private readonly ref struct GradientLoop<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, bool accumulate, TOperator rule) : IWidthLoop<T>
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IGradientOperator<T>
     {
         private readonly ReadOnlySpan<T> x = x, y = y, dy = dy;
         private readonly Span<T> dx = dx;
+        private readonly bool accumulate = accumulate;
         private readonly TOperator rule = rule;
 
         public int Length => dx.Length;
@@ -149,11 +159,17 @@ internal static class Elementwise
             var op = rule;
             ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
             ref T dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
-            for (int end = dx.Length - TLanes.Count; i <= end; i += TLanes.Count)
-            {
-                var share = op.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)), TLanes.Load(ref Unsafe.Add(ref ys, i)), TLanes.Load(ref Unsafe.Add(ref dys, i)));
-                (TLanes.Load(ref Unsafe.Add(ref dxs, i)) + share).Store(ref Unsafe.Add(ref dxs, i));
-            }
+            int end = dx.Length - TLanes.Count;
+            if (accumulate)
+                for (; i <= end; i += TLanes.Count)
+                {
+                    var share = op.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)), TLanes.Load(ref Unsafe.Add(ref ys, i)), TLanes.Load(ref Unsafe.Add(ref dys, i)));
+                    (TLanes.Load(ref Unsafe.Add(ref dxs, i)) + share).Store(ref Unsafe.Add(ref dxs, i));
+                }
+            else
+                for (; i <= end; i += TLanes.Count)
+                    op.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)), TLanes.Load(ref Unsafe.Add(ref ys, i)), TLanes.Load(ref Unsafe.Add(ref dys, i)))
+                        .Store(ref Unsafe.Add(ref dxs, i));
             return i;
         }
     }

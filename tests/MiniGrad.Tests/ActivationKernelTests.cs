@@ -53,12 +53,17 @@ public class ActivationKernelTests
             activation.ForwardKernel(x, y);
             var dx = (T[])dxStart.Clone();
             activation.BackwardKernel(x, y, dy, dx);
+            // The form the tape runs on a buffer nothing has written yet writes dy · f'(x) without reading it: NaN there
+            // would show through any read.
+            var written = Enumerable.Repeat(T.NaN, length).ToArray();
+            activation.BackwardKernel(x, y, dy, written, accumulate: false);
 
             for (int i = 0; i < length; i++)
             {
                 Numerics.Close(activation.Apply(x[i]), y[i], tolerance, $"{name} f at length {length}, element {i} (x = {x[i]})");
                 // The backward kernel accumulates: dx = previous dx + dy · f'(x).
                 Numerics.Close(dxStart[i] + dy[i] * activation.Derivative(x[i]), dx[i], tolerance, $"{name} f' at length {length}, element {i} (x = {x[i]})");
+                Numerics.Close(dy[i] * activation.Derivative(x[i]), written[i], tolerance, $"{name} f' written at length {length}, element {i} (x = {x[i]})");
             }
         }
     }
@@ -166,6 +171,11 @@ public class ActivationKernelTests
             logSoftmax.ForwardKernel(x, ly);
             var ldx = new T[length];
             logSoftmax.BackwardKernel(ly, dy, ldx);
+            // The forms the tape runs on buffers nothing has written yet: they write, so NaN left there must not show.
+            var written = Enumerable.Repeat(T.NaN, length).ToArray();
+            softmax.BackwardKernel(y, dy, written, accumulate: false);
+            var lwritten = Enumerable.Repeat(T.NaN, length).ToArray();
+            logSoftmax.BackwardKernel(ly, dy, lwritten, accumulate: false);
 
             for (int i = 0; i < length; i++)
             {
@@ -173,6 +183,8 @@ public class ActivationKernelTests
                 Numerics.Close(T.CreateTruncating(p[i] * (dyd[i] - dot) / temperature), dx[i], tolerance, $"softmax' at length {length}, element {i}");
                 Numerics.Close(T.CreateTruncating(z[i]), ly[i], tolerance * 4, $"log-softmax at length {length}, element {i}");
                 Numerics.Close(T.CreateTruncating(dyd[i] - Math.Exp(z[i]) * dyd.Sum()), ldx[i], tolerance * 4, $"log-softmax' at length {length}, element {i}");
+                Assert.Equal(dx[i], written[i]);
+                Assert.Equal(ldx[i], lwritten[i]);
             }
         }
     }

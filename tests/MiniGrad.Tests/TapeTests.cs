@@ -57,6 +57,60 @@ public class TapeTests
         Assert.Equal(0.0, x.Grad![0, 0]);
     }
 
+    /// <summary>
+    /// ZeroGrad writes nothing: the next backward pass writes each gradient over the old one instead of adding to it.
+    /// Every kind of first writer (the products of a dense layer, an element-wise and a row-wise activation, an op that
+    /// adds into a cleared buffer) must then give exactly what a fresh model gives, and a tensor used twice must still get
+    /// both contributions: only the first of them writes.
+    /// </summary>
+    [Fact]
+    public void After_ZeroGrad_the_next_pass_gives_exactly_the_gradients_of_a_fresh_model()
+    {
+        (Sequential<double> Model, Tensor<double> X) Build() =>
+            (new Sequential<double>(new Dense<double>(5, 7, new Random(3)), new Tanh<double>(), new Dense<double>(7, 4, new Random(4)),
+                new Softmax<double>()), Tensor<double>.RandomNormal(6, 5, new Random(5), requiresGrad: true));
+        Tensor<double> Loss(Sequential<double> model, Tensor<double> x)
+        {
+            var h = model.Forward(x);
+            var relu = new ReLU<double>();
+            return (h * h).Sum() + (relu.Forward(x) + relu.Forward(x)).Sum(); // x reaches ReLU twice, and the tape's Add and Sum too
+        }
+        double[][] Gradients(Sequential<double> model, Tensor<double> x) =>
+            [.. model.Parameters().Append(x).Select(p => p.Grad!.AsSpan().ToArray())];
+
+        var (fresh, freshX) = Build();
+        using (var tape = new Tape()) tape.Backward(Loss(fresh, freshX));
+
+        var (reused, reusedX) = Build();
+        var other = Tensor<double>.RandomNormal(6, 5, new Random(9), requiresGrad: true);
+        for (int pass = 0; pass < 2; pass++) // leave other gradients behind, twice over
+            using (var tape = new Tape()) tape.Backward(Loss(reused, other) * 3.0 + Loss(reused, reusedX));
+        reused.ZeroGrad();
+        reusedX.ZeroGrad();
+        using (var tape = new Tape()) tape.Backward(Loss(reused, reusedX));
+
+        var expected = Gradients(fresh, freshX);
+        var actual = Gradients(reused, reusedX);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.Contains(actual[^1], g => g != 0);
+    }
+
+    [Fact]
+    public void A_gradient_kept_from_before_ZeroGrad_is_rewritten_by_the_next_pass_and_a_fresh_read_shows_zeros()
+    {
+        var x = Tensor<double>.FromArray(new double[,] { { 2, -1 } }, requiresGrad: true);
+        using (var tape = new Tape()) tape.Backward(x.Square().Sum());
+        var kept = x.Grad!;
+        x.ZeroGrad();
+        Assert.Equal(new double[,] { { 0, 0 } }, x.Grad!.ToArray()); // reading Grad writes the zeros
+        Assert.Same(kept, x.Grad); // the memory is kept
+        using (var tape = new Tape()) tape.Backward((x * 3.0).Sum());
+        Assert.Equal(new double[,] { { 3, 3 } }, kept.ToArray());
+        x.ZeroGrad(); // and this time nobody reads Grad before the pass
+        using (var tape = new Tape()) tape.Backward((x * 5.0).Sum());
+        Assert.Equal(new double[,] { { 5, 5 } }, kept.ToArray());
+    }
+
     [Fact]
     public void A_tape_is_single_use()
     {
