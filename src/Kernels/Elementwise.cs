@@ -110,7 +110,7 @@ internal static class Elementwise
 
         public int Length => x.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -131,7 +131,7 @@ internal static class Elementwise
 
         public int Length => x.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -153,7 +153,7 @@ internal static class Elementwise
 
         public int Length => dx.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = rule;
@@ -186,7 +186,7 @@ internal static class Elementwise
         /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
         public T Total { get; private set; } = T.Zero;
 
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = rule;
