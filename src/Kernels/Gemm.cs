@@ -159,6 +159,7 @@ internal static class Gemm
             var buffers = PackBuffers<T>.ForThisThread(
                 BlockRows * BlockDepth,
                 BlockDepth * RoundUp(Math.Min(BlockCols, colEnd - colStart), tileCols));
+            Span<T> packedA = buffers.A, packedB = buffers.B;
             Span<T> scratch = stackalloc T[TileRows * tileCols]; // an edge tile, written whole, then its valid corner copied
 
             for (int jc = colStart; jc < colEnd; jc += BlockCols)
@@ -169,19 +170,19 @@ internal static class Gemm
                     int kc = Math.Min(BlockDepth, k - pc);
                     bool first = pc == 0;
                     bool load = accumulate || !first;
-                    PackB(buffers.B, pc, kc, jc, nc, tileCols);
+                    PackB(packedB, pc, kc, jc, nc, tileCols);
                     for (int ic = rowStart; ic < rowEnd; ic += BlockRows)
                     {
                         int mc = Math.Min(BlockRows, rowEnd - ic);
-                        PackA(buffers.A, ic, mc, pc, kc);
+                        PackA(packedA, ic, mc, pc, kc);
                         for (int jr = 0; jr < nc; jr += tileCols)
                         {
                             int cols = Math.Min(tileCols, nc - jr);
-                            ref T bPanel = ref buffers.B[jr * kc];
+                            ref T bPanel = ref packedB[jr * kc];
                             for (int ir = 0; ir < mc; ir += TileRows)
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
-                                ref T aPanel = ref buffers.A[ir * kc];
+                                ref T aPanel = ref packedA[ir * kc];
                                 if (rows == TileRows && cols == tileCols && !transposedOutput)
                                 {
                                     ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
@@ -219,11 +220,11 @@ internal static class Gemm
         /// Packs op(A)[ic .. ic+mc, pc .. pc+kc] into panels of <see cref="TileRows"/> rows: panel q holds, for
         /// each p, the TileRows values op(A)[ic + q·TileRows + r, pc + p] side by side (zeros past row m).
         /// </summary>
-        private void PackA(T[] packed, int ic, int mc, int pc, int kc)
+        private void PackA(Span<T> packed, int ic, int mc, int pc, int kc)
         {
             for (int ir = 0; ir < mc; ir += TileRows)
             {
-                var panel = packed.AsSpan(ir * kc, TileRows * kc);
+                var panel = packed.Slice(ir * kc, TileRows * kc);
                 int rows = Math.Min(TileRows, mc - ir);
                 if (rows < TileRows) panel.Clear();
                 ref T target = ref MemoryMarshal.GetReference(panel);
@@ -240,11 +241,11 @@ internal static class Gemm
         /// Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels NR columns wide: panel q holds, for each p, the NR
         /// values op(B)[pc + p, jc + q·NR + j] side by side (zeros past column n).
         /// </summary>
-        private void PackB(T[] packed, int pc, int kc, int jc, int nc, int tileCols)
+        private void PackB(Span<T> packed, int pc, int kc, int jc, int nc, int tileCols)
         {
             for (int jr = 0; jr < nc; jr += tileCols)
             {
-                var panel = packed.AsSpan(jr * kc, tileCols * kc);
+                var panel = packed.Slice(jr * kc, tileCols * kc);
                 int cols = Math.Min(tileCols, nc - jr);
                 if (cols < tileCols) panel.Clear();
                 ref T target = ref MemoryMarshal.GetReference(panel);
@@ -488,20 +489,38 @@ internal static class Gemm
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>Each thread's packing buffers, grown to the largest block it has packed and then reused.</summary>
-    private sealed class PackBuffers<T>
+    /// <summary>
+    /// Each thread's packing buffers, grown to the largest block it has packed and then reused. Each starts on a 64-byte
+    /// boundary (a cache line, and a whole vector at every width), so that no vector load of a packed panel straddles
+    /// two lines, which costs two cache accesses instead of one; an array's data is only 8- or 16-byte aligned, and where
+    /// it fell depended on what the process had allocated before. The arrays live on the pinned-object heap, so the
+    /// boundary stays where it was found.
+    /// </summary>
+    private sealed class PackBuffers<T> where T : unmanaged
     {
         [ThreadStatic] private static PackBuffers<T>? current;
 
-        internal T[] A = [];
-        internal T[] B = [];
+        private T[] a = [], b = [];
+        private int aStart, bStart, aLength, bLength;
+
+        internal Span<T> A => a.AsSpan(aStart, aLength);
+        internal Span<T> B => b.AsSpan(bStart, bLength);
 
         internal static PackBuffers<T> ForThisThread(int aLength, int bLength)
         {
             var buffers = current ??= new PackBuffers<T>();
-            if (buffers.A.Length < aLength) buffers.A = new T[aLength];
-            if (buffers.B.Length < bLength) buffers.B = new T[bLength];
+            if (buffers.aLength < aLength) (buffers.a, buffers.aStart, buffers.aLength) = Aligned(aLength);
+            if (buffers.bLength < bLength) (buffers.b, buffers.bStart, buffers.bLength) = Aligned(bLength);
             return buffers;
+        }
+
+        private static unsafe (T[] Array, int Start, int Length) Aligned(int length)
+        {
+            const int Line = 64;
+            var array = GC.AllocateUninitializedArray<T>(length + Line / sizeof(T), pinned: true);
+            nint address = (nint)Unsafe.AsPointer(ref array[0]);
+            int start = (int)((Line - address % Line) % Line) / sizeof(T);
+            return (array, start, length);
         }
     }
 }
