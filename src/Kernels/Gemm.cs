@@ -228,12 +228,13 @@ internal static class Gemm
                 int rows = Math.Min(TileRows, mc - ir);
                 if (rows < TileRows) panel.Clear();
                 ref T target = ref MemoryMarshal.GetReference(panel);
-                if (transposeA) // A stored k × m: op(A)[i, p] = a[p·m + i], so each p gives `rows` adjacent values
+                if (transposeA && rows == TileRows) // A stored k × m: op(A)[i, p] = a[p·m + i], so each p gives six adjacent values
+                    CopySixes(ref a[pc * m + ic + ir], m, ref target, kc);
+                else if (transposeA)
                     for (int p = 0; p < kc; p++)
                         Copy(ref a[(pc + p) * m + ic + ir], 1, ref Unsafe.Add(ref target, p * TileRows), 1, rows);
                 else // op(A)[i, p] = a[i·k + p]: row i goes down the panel's column r
-                    for (int r = 0; r < rows; r++)
-                        Copy(ref a[(ic + ir + r) * k + pc], 1, ref Unsafe.Add(ref target, r), TileRows, kc);
+                    TransposeRows(ref a[(ic + ir) * k + pc], k, ref target, TileRows, kc, rows);
             }
         }
 
@@ -250,13 +251,66 @@ internal static class Gemm
                 if (cols < tileCols) panel.Clear();
                 ref T target = ref MemoryMarshal.GetReference(panel);
                 if (transposeB) // B stored n × k: op(B)[p, j] = b[j·k + p]: row j goes down the panel's column j
-                    for (int j = 0; j < cols; j++)
-                        Copy(ref b[(jc + jr + j) * k + pc], 1, ref Unsafe.Add(ref target, j), tileCols, kc);
+                    TransposeRows(ref b[(jc + jr) * k + pc], k, ref target, tileCols, kc, cols);
                 else if (cols == tileCols) // op(B)[p, j] = b[p·n + j]: each p gives two adjacent vectors
                     PackRows(ref b[pc * n + jc + jr], n, ref target, kc);
                 else
                     for (int p = 0; p < kc; p++)
                         b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * tileCols, cols));
+            }
+        }
+
+        /// <summary>
+        /// Copies six adjacent values from each of <paramref name="count"/> rows (row stride <paramref name="stride"/>) to
+        /// consecutive places: a panel of <see cref="TileRows"/> from a transposed A, written out so that no loop runs per six.
+        /// The caller has checked that the array holds the whole matrix.
+        /// </summary>
+        private static void CopySixes(ref T source, int stride, ref T target, int count)
+        {
+            for (int p = 0; p < count; p++)
+            {
+                target = source;
+                Unsafe.Add(ref target, 1) = Unsafe.Add(ref source, 1);
+                Unsafe.Add(ref target, 2) = Unsafe.Add(ref source, 2);
+                Unsafe.Add(ref target, 3) = Unsafe.Add(ref source, 3);
+                Unsafe.Add(ref target, 4) = Unsafe.Add(ref source, 4);
+                Unsafe.Add(ref target, 5) = Unsafe.Add(ref source, 5);
+                source = ref Unsafe.Add(ref source, stride);
+                target = ref Unsafe.Add(ref target, TileRows);
+            }
+        }
+
+        /// <summary>
+        /// target[p · targetStride + r] = source[r · sourceStride + p] for r &lt; <paramref name="rows"/> and p &lt;
+        /// <paramref name="count"/>: rows of a stored matrix written down adjacent columns of a panel, four at a time. The
+        /// caller has checked that the array holds the whole matrix, so every row read lies inside it.
+        /// </summary>
+        private static void TransposeRows(ref T source, int sourceStride, ref T target, int targetStride, int count, int rows)
+        {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4)
+                TransposeFour(ref Unsafe.Add(ref source, r * sourceStride), sourceStride, ref Unsafe.Add(ref target, r), targetStride, count);
+            for (; r < rows; r++)
+                Copy(ref Unsafe.Add(ref source, r * sourceStride), 1, ref Unsafe.Add(ref target, r), targetStride, count);
+        }
+
+        /// <summary>
+        /// target[p · targetStride + r] = source[r · sourceStride + p] for r &lt; 4 and p &lt; count: four rows of a stored
+        /// matrix written down four adjacent columns of a panel, with the loop's overhead shared by four elements. The
+        /// caller's index arithmetic keeps the four rows inside the array.
+        /// </summary>
+        private static void TransposeFour(ref T source, int sourceStride, ref T target, int targetStride, int count)
+        {
+            ref T row1 = ref Unsafe.Add(ref source, sourceStride);
+            ref T row2 = ref Unsafe.Add(ref source, 2 * sourceStride);
+            ref T row3 = ref Unsafe.Add(ref source, 3 * sourceStride);
+            for (int p = 0; p < count; p++)
+            {
+                target = Unsafe.Add(ref source, p);
+                Unsafe.Add(ref target, 1) = Unsafe.Add(ref row1, p);
+                Unsafe.Add(ref target, 2) = Unsafe.Add(ref row2, p);
+                Unsafe.Add(ref target, 3) = Unsafe.Add(ref row3, p);
+                target = ref Unsafe.Add(ref target, targetStride);
             }
         }
 
