@@ -160,6 +160,9 @@ internal static class Gemm
                 BlockRows * BlockDepth,
                 BlockDepth * RoundUp(Math.Min(BlockCols, colEnd - colStart), tileCols));
             Span<T> packedA = buffers.A, packedB = buffers.B;
+            // A narrow product uses each panel of A only a few times (once per NR columns), too few to repay packing it:
+            // then the micro-kernel reads a stored A's rows where they are, and only a last panel of fewer rows is packed.
+            bool direct = !transposeA && n <= DirectColumns;
             Span<T> scratch = stackalloc T[TileRows * tileCols]; // an edge tile, written whole, then its valid corner copied
 
             for (int jc = colStart; jc < colEnd; jc += BlockCols)
@@ -174,7 +177,7 @@ internal static class Gemm
                     for (int ic = rowStart; ic < rowEnd; ic += BlockRows)
                     {
                         int mc = Math.Min(BlockRows, rowEnd - ic);
-                        PackA(packedA, ic, mc, pc, kc);
+                        PackA(packedA, ic, mc, pc, kc, partialOnly: direct);
                         for (int jr = 0; jr < nc; jr += tileCols)
                         {
                             int cols = Math.Min(tileCols, nc - jr);
@@ -182,15 +185,18 @@ internal static class Gemm
                             for (int ir = 0; ir < mc; ir += TileRows)
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
-                                ref T aPanel = ref packedA[ir * kc];
+                                // A packed panel holds element (r, p) at r + p·TileRows; a stored A at r·k + p.
+                                bool inPlace = direct && rows == TileRows;
+                                ref T aPanel = ref inPlace ? ref a[(ic + ir) * k + pc] : ref packedA[ir * kc];
+                                nint aRow = inPlace ? k : 1, aStep = inPlace ? 1 : TileRows;
                                 if (rows == TileRows && cols == tileCols && !transposedOutput)
                                 {
                                     ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
-                                    MicroKernel(kc, ref aPanel, ref bPanel, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow);
+                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow);
                                 }
                                 else
                                 {
-                                    MicroKernel(kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
+                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
                                     AddTile(scratch, tileCols, ic + ir, jc + jr, rows, cols, load, first && bias is not null);
                                 }
                             }
@@ -220,9 +226,9 @@ internal static class Gemm
         /// Packs op(A)[ic .. ic+mc, pc .. pc+kc] into panels of <see cref="TileRows"/> rows: panel q holds, for
         /// each p, the TileRows values op(A)[ic + q·TileRows + r, pc + p] side by side (zeros past row m).
         /// </summary>
-        private void PackA(Span<T> packed, int ic, int mc, int pc, int kc)
+        private void PackA(Span<T> packed, int ic, int mc, int pc, int kc, bool partialOnly)
         {
-            for (int ir = 0; ir < mc; ir += TileRows)
+            for (int ir = partialOnly ? mc - mc % TileRows : 0; ir < mc; ir += TileRows)
             {
                 var panel = packed.Slice(ir * kc, TileRows * kc);
                 int rows = Math.Min(TileRows, mc - ir);
@@ -353,13 +359,16 @@ internal static class Gemm
         }
 
         /// <summary>
-        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ aPanel[p, ·] ⊗ bPanel[p, ·]
-        /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum.
+        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ A[·, p] ⊗ bPanel[p, ·]
+        /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum. A's element (r, p) is at
+        /// r·<paramref name="aRow"/> + p·<paramref name="aStep"/> from <paramref name="aPanel"/>: a packed panel (1, 6)
+        /// or six rows of a stored A (k, 1).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void MicroKernel(int kc, ref T aPanel, ref T bPanel, ref T c, int ldc, bool load, ref T bias)
+        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, ref T c, int ldc, bool load, ref T bias)
         {
             nuint w = (nuint)TLanes.Count, step = 2 * w;
+            nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
             PrefetchTile(ref c, ldc, (int)step);
             TLanes c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             TLanes c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -370,17 +379,17 @@ internal static class Gemm
                 var b1 = TLanes.Load(ref Unsafe.Add(ref bp, w));
                 var a0 = TLanes.Create(ap);
                 c00 = TLanes.MultiplyAdd(a0, b0, c00); c01 = TLanes.MultiplyAdd(a0, b1, c01);
-                var a1 = TLanes.Create(Unsafe.Add(ref ap, 1));
+                var a1 = TLanes.Create(Unsafe.Add(ref ap, aRow));
                 c10 = TLanes.MultiplyAdd(a1, b0, c10); c11 = TLanes.MultiplyAdd(a1, b1, c11);
-                var a2 = TLanes.Create(Unsafe.Add(ref ap, 2));
+                var a2 = TLanes.Create(Unsafe.Add(ref ap, row2));
                 c20 = TLanes.MultiplyAdd(a2, b0, c20); c21 = TLanes.MultiplyAdd(a2, b1, c21);
-                var a3 = TLanes.Create(Unsafe.Add(ref ap, 3));
+                var a3 = TLanes.Create(Unsafe.Add(ref ap, row3));
                 c30 = TLanes.MultiplyAdd(a3, b0, c30); c31 = TLanes.MultiplyAdd(a3, b1, c31);
-                var a4 = TLanes.Create(Unsafe.Add(ref ap, 4));
+                var a4 = TLanes.Create(Unsafe.Add(ref ap, row4));
                 c40 = TLanes.MultiplyAdd(a4, b0, c40); c41 = TLanes.MultiplyAdd(a4, b1, c41);
-                var a5 = TLanes.Create(Unsafe.Add(ref ap, 5));
+                var a5 = TLanes.Create(Unsafe.Add(ref ap, row5));
                 c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
-                ap = ref Unsafe.Add(ref ap, TileRows);
+                ap = ref Unsafe.Add(ref ap, aStep);
                 bp = ref Unsafe.Add(ref bp, step);
             }
 
@@ -440,6 +449,12 @@ internal static class Gemm
             right.Store(ref second);
         }
     }
+
+    /// <summary>
+    /// Up to this many columns of C (eight micro-tiles wide with AVX2), a stored A is read in place rather than packed:
+    /// each panel of A would serve at most this many / NR tiles.
+    /// </summary>
+    internal const int DirectColumns = 128;
 
     /// <summary>Up to this many rows of A, a product streams B instead of packing it.</summary>
     internal const int FewRows = 4;
