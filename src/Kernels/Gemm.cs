@@ -18,7 +18,8 @@ namespace MiniGrad.Kernels;
 /// <c>NR</c> columns wide and op(A)'s into panels <see cref="TileRows"/> rows tall, each laid out in the
 /// order the micro-kernel reads it, so the kernel streams both from L1/L2 with unit stride whatever the
 /// transposition. The micro-kernel keeps a <see cref="TileRows"/> × NR tile of C in registers (NR = two
-/// vectors: 32 floats with AVX-512) and adds one rank-1 update per k.</para>
+/// vectors: 32 floats with AVX-512) and adds one rank-1 update per k. A product at most <see cref="DirectColumns"/> wide
+/// would use each packed panel of A only a few times, so there the kernel reads a stored A's rows in place.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. The bias is added in the first slice's
 /// write-out, so <c>x·W + b</c> is one pass over C.</para>
