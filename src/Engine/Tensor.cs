@@ -110,14 +110,6 @@ public sealed partial class Tensor<T> : IPoolable, IReleasable, IClaimable where
         return tensor;
     }
 
-    /// <summary>A pooled rows × cols tensor of zeros.</summary>
-    internal static Tensor<T> RentZeroed(int rows, int cols)
-    {
-        var tensor = Rent(rows, cols);
-        tensor.values.AsSpan().Clear();
-        return tensor;
-    }
-
     /// <summary>Gives a pooled tensor back; from now on reading it through the public API throws.</summary>
     internal void Return()
     {

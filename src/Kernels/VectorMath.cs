@@ -64,7 +64,8 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <remarks>
     /// erfc(z) = t · g(s) · e^(−z²) with t = 2/(2 + z) and s = 2t − 1 ∈ (−1, 1], where g(s) = e^(z²)·erfc(z)/t is smooth and
     /// bounded on the whole half-line, so a short Chebyshev series in s represents it (the substitution Numerical Recipes
-    /// uses for erfc), evaluated by Clenshaw's recurrence. Relative accuracy holds until e^(−z²) underflows, which is what
+    /// uses for erfc), evaluated by Clenshaw's recurrence in double and, in float, as the same series rewritten in powers of s
+    /// by Horner's rule (see <see cref="ErfcPowers"/>). Relative accuracy holds until e^(−z²) underflows, which is what
     /// GELU needs: Φ(x) = erfc(−x/√2)/2 stays accurate far into the negative tail.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
