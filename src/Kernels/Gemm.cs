@@ -270,19 +270,16 @@ internal static class Gemm
 
         /// <summary>
         /// Copies six adjacent values from each of <paramref name="count"/> rows (row stride <paramref name="stride"/>) to
-        /// consecutive places: a panel of <see cref="TileRows"/> from a transposed A, written out so that no loop runs per six.
-        /// The caller has checked that the array holds the whole matrix.
+        /// consecutive places: a panel of <see cref="TileRows"/> from a transposed A. Each run is one block copy of a size
+        /// known to the compiler, which it emits as two or three vector moves. The caller has checked that the array holds
+        /// the whole matrix.
         /// </summary>
         private static void CopySixes(ref T source, int stride, ref T target, int count)
         {
+            uint bytes = (uint)(TileRows * Unsafe.SizeOf<T>());
             for (int p = 0; p < count; p++)
             {
-                target = source;
-                Unsafe.Add(ref target, 1) = Unsafe.Add(ref source, 1);
-                Unsafe.Add(ref target, 2) = Unsafe.Add(ref source, 2);
-                Unsafe.Add(ref target, 3) = Unsafe.Add(ref source, 3);
-                Unsafe.Add(ref target, 4) = Unsafe.Add(ref source, 4);
-                Unsafe.Add(ref target, 5) = Unsafe.Add(ref source, 5);
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref target), ref Unsafe.As<T, byte>(ref source), bytes);
                 source = ref Unsafe.Add(ref source, stride);
                 target = ref Unsafe.Add(ref target, TileRows);
             }
