@@ -22,7 +22,8 @@ namespace MiniGrad.Kernels;
 /// vectors: 32 floats with AVX-512) and adds one rank-1 update per k. A product at most <see cref="DirectColumns"/> wide
 /// would use each packed panel of A only a few times, so there the kernel reads a stored A's rows in place.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
-/// C is written to a scratch tile and only its valid part is added. The bias is added in the first slice's
+/// C is written to a scratch tile and only its valid part is added. A last panel of columns at most one vector wide is
+/// packed one vector wide and computed twelve rows at a time, so its padding costs one vector, not two. The bias is added in the first slice's
 /// write-out, so <c>x·W + b</c> is one pass over C.</para>
 /// <para>Large products are split over the <see cref="WorkerPool"/> by rows (or by columns when there are few
 /// rows) at tile boundaries. Every element of C is summed in the same order — slice by slice, k ascending
@@ -184,13 +185,15 @@ internal static class Gemm
                         {
                             int cols = Math.Min(tileCols, nc - jr);
                             ref T bPanel = ref packedB[jr * kc];
+                            if (cols <= TLanes.Count)
+                            {
+                                NarrowPanel(kc, ref bPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, first && bias is not null);
+                                continue;
+                            }
                             for (int ir = 0; ir < mc; ir += TileRows)
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
-                                // A packed panel holds element (r, p) at r + p·TileRows; a stored A at r·k + p.
-                                bool inPlace = direct && rows == TileRows;
-                                ref T aPanel = ref inPlace ? ref a[(ic + ir) * k + pc] : ref packedA[ir * kc];
-                                nint aRow = inPlace ? k : 1, aStep = inPlace ? 1 : TileRows;
+                                ref T aPanel = ref PanelOfA(packedA, direct, ic, ir, mc, pc, kc, out nint aRow, out nint aStep);
                                 if (rows == TileRows && cols == tileCols && !transposedOutput)
                                 {
                                     ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
@@ -204,6 +207,55 @@ internal static class Gemm
                             }
                         }
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The panel of A for rows ic + ir onward of this slice, and how to step through it: a packed panel holds element
+        /// (r, p) at r + p·<see cref="TileRows"/> (aRow 1, aStep 6); read in place, a stored A at r·k + p (aRow k, aStep 1).
+        /// In place is used only for whole panels of a direct product; a last panel of fewer rows was packed.
+        /// </summary>
+        private ref T PanelOfA(Span<T> packedA, bool direct, int ic, int ir, int mc, int pc, int kc, out nint aRow, out nint aStep)
+        {
+            bool inPlace = direct && mc - ir >= TileRows;
+            (aRow, aStep) = inPlace ? (k, 1) : (1, TileRows);
+            return ref inPlace ? ref a[(ic + ir) * k + pc] : ref packedA[ir * kc];
+        }
+
+        /// <summary>
+        /// The last panel of C's columns when it is at most one vector wide (n = 100 with 32-float tiles leaves 4): B's panel
+        /// was packed one vector wide, and <see cref="NarrowKernel"/> computes twelve rows by one vector, two panels of A at
+        /// once, which costs what one whole tile does, instead of six rows by two vectors of which the second is all padding.
+        /// Its tiles go through the scratch tile (one vector wide, twelve rows: the same size as a whole tile).
+        /// </summary>
+        private void NarrowPanel(int kc, ref T bPanel, Span<T> packedA, bool direct, int ic, int mc, int pc, int col, int cols,
+            Span<T> scratch, bool load, bool addBias)
+        {
+            int w = TLanes.Count;
+            ref T tile = ref MemoryMarshal.GetReference(scratch);
+            for (int ir = 0; ir < mc; ir += 2 * TileRows)
+            {
+                int rows = Math.Min(2 * TileRows, mc - ir);
+                ref T top = ref PanelOfA(packedA, direct, ic, ir, mc, pc, kc, out nint aRow, out nint aStep);
+                if (rows <= TileRows) // one panel left: it is computed twice over, once for each half of the kernel
+                {
+                    NarrowKernel(kc, ref top, ref top, aRow, aStep, ref bPanel, ref tile);
+                    AddTile(scratch, w, ic + ir, col, rows, cols, load, addBias);
+                    continue;
+                }
+                ref T bottom = ref PanelOfA(packedA, direct, ic, ir + TileRows, mc, pc, kc, out nint bottomRow, out nint bottomStep);
+                if (bottomRow == aRow && bottomStep == aStep)
+                {
+                    NarrowKernel(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
+                    AddTile(scratch, w, ic + ir, col, rows, cols, load, addBias);
+                }
+                else // a whole panel read in place above a packed last panel: one at a time
+                {
+                    NarrowKernel(kc, ref top, ref top, aRow, aStep, ref bPanel, ref tile);
+                    AddTile(scratch, w, ic + ir, col, TileRows, cols, load, addBias);
+                    NarrowKernel(kc, ref bottom, ref bottom, bottomRow, bottomStep, ref bPanel, ref tile);
+                    AddTile(scratch, w, ic + ir + TileRows, col, rows - TileRows, cols, load, addBias);
                 }
             }
         }
@@ -254,17 +306,18 @@ internal static class Gemm
         {
             for (int jr = 0; jr < nc; jr += tileCols)
             {
-                var panel = packed.Slice(jr * kc, tileCols * kc);
                 int cols = Math.Min(tileCols, nc - jr);
-                if (cols < tileCols) panel.Clear();
+                int width = cols <= TLanes.Count ? TLanes.Count : tileCols; // a last panel of at most one vector is packed one vector wide
+                var panel = packed.Slice(jr * kc, width * kc);
+                if (cols < width) panel.Clear();
                 ref T target = ref MemoryMarshal.GetReference(panel);
                 if (transposeB) // B stored n × k: op(B)[p, j] = b[j·k + p]: row j goes down the panel's column j
-                    TransposeRows(ref b[(jc + jr) * k + pc], k, ref target, tileCols, kc, cols);
+                    TransposeRows(ref b[(jc + jr) * k + pc], k, ref target, width, kc, cols);
                 else if (cols == tileCols) // op(B)[p, j] = b[p·n + j]: each p gives two adjacent vectors
                     PackRows(ref b[pc * n + jc + jr], n, ref target, kc);
                 else
                     for (int p = 0; p < kc; p++)
-                        b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * tileCols, cols));
+                        Copy(ref b[(pc + p) * n + jc + jr], 1, ref Unsafe.Add(ref target, p * width), 1, cols);
             }
         }
 
@@ -469,6 +522,44 @@ internal static class Gemm
             WriteRow(ref Unsafe.Add(ref c, 3 * ldc), w, load, c30, c31);
             WriteRow(ref Unsafe.Add(ref c, 4 * ldc), w, load, c40, c41);
             WriteRow(ref Unsafe.Add(ref c, 5 * ldc), w, load, c50, c51);
+        }
+
+        /// <summary>
+        /// The narrow register tile: twelve rows by one vector, scratch[r·W + j] = Σₚ A[r, p]·bPanel[p·W + j], where rows
+        /// 0–5 come from the panel at <paramref name="top"/> and rows 6–11 from the one at <paramref name="bottom"/> (both
+        /// stepped as in <see cref="MicroKernel"/>). Twelve independent sums keep both FMA pipes busy, as the whole tile does.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void NarrowKernel(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+        {
+            nuint w = (nuint)TLanes.Count;
+            nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
+            TLanes c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            TLanes c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+            ref T ap = ref top, aq = ref bottom, bp = ref bPanel;
+            for (int p = 0; p < kc; p++)
+            {
+                var b = TLanes.Load(ref bp);
+                c0 = TLanes.MultiplyAdd(TLanes.Create(ap), b, c0);
+                c1 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, aRow)), b, c1);
+                c2 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row2)), b, c2);
+                c3 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row3)), b, c3);
+                c4 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row4)), b, c4);
+                c5 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row5)), b, c5);
+                c6 = TLanes.MultiplyAdd(TLanes.Create(aq), b, c6);
+                c7 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, aRow)), b, c7);
+                c8 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row2)), b, c8);
+                c9 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row3)), b, c9);
+                c10 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row4)), b, c10);
+                c11 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row5)), b, c11);
+                ap = ref Unsafe.Add(ref ap, aStep);
+                aq = ref Unsafe.Add(ref aq, aStep);
+                bp = ref Unsafe.Add(ref bp, w);
+            }
+            c0.Store(ref tile); c1.Store(ref Unsafe.Add(ref tile, w)); c2.Store(ref Unsafe.Add(ref tile, 2 * w));
+            c3.Store(ref Unsafe.Add(ref tile, 3 * w)); c4.Store(ref Unsafe.Add(ref tile, 4 * w)); c5.Store(ref Unsafe.Add(ref tile, 5 * w));
+            c6.Store(ref Unsafe.Add(ref tile, 6 * w)); c7.Store(ref Unsafe.Add(ref tile, 7 * w)); c8.Store(ref Unsafe.Add(ref tile, 8 * w));
+            c9.Store(ref Unsafe.Add(ref tile, 9 * w)); c10.Store(ref Unsafe.Add(ref tile, 10 * w)); c11.Store(ref Unsafe.Add(ref tile, 11 * w));
         }
 
         /// <summary>
