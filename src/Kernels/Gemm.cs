@@ -266,14 +266,39 @@ internal static class Gemm
         /// </summary>
         private void AddTile(ReadOnlySpan<T> tile, int tileCols, int row, int col, int rows, int cols, bool load, bool addBias)
         {
+            // Tile element (r, j) goes r·rowStep + j·colStep past the corner: (n, 1) in C, or (1, m) when the job computes Cᵀ.
+            // The corner's index is checked; the valid part of a tile lies inside C by construction.
+            nint rowStep = transposedOutput ? 1 : n, colStep = transposedOutput ? m : 1;
+            ref T corner = ref transposedOutput ? ref c[col * m + row] : ref c[row * n + col];
+            ref T values = ref MemoryMarshal.GetReference(tile);
             for (int r = 0; r < rows; r++)
-                for (int j = 0; j < cols; j++)
+            {
+                ref T source = ref Unsafe.Add(ref values, r * tileCols);
+                ref T target = ref Unsafe.Add(ref corner, r * rowStep);
+                if (addBias && transposedOutput) // one bias per row of Cᵀ
                 {
-                    ref T target = ref transposedOutput ? ref c[(col + j) * m + row + r] : ref c[(row + r) * n + col + j];
-                    T value = tile[r * tileCols + j];
-                    if (addBias) value += bias![transposedOutput ? row + r : col + j];
-                    target = load ? target + value : value;
+                    T shift = bias![row + r];
+                    for (int j = 0; j < cols; j++)
+                    {
+                        ref T element = ref Unsafe.Add(ref target, j * colStep);
+                        element = load ? element + (Unsafe.Add(ref source, j) + shift) : Unsafe.Add(ref source, j) + shift;
+                    }
                 }
+                else if (addBias)
+                {
+                    ref T shifts = ref bias![col];
+                    for (int j = 0; j < cols; j++)
+                    {
+                        ref T element = ref Unsafe.Add(ref target, j);
+                        T value = Unsafe.Add(ref source, j) + Unsafe.Add(ref shifts, j);
+                        element = load ? element + value : value;
+                    }
+                }
+                else if (load)
+                    for (int j = 0; j < cols; j++) Unsafe.Add(ref target, j * colStep) += Unsafe.Add(ref source, j);
+                else
+                    for (int j = 0; j < cols; j++) Unsafe.Add(ref target, j * colStep) = Unsafe.Add(ref source, j);
+            }
         }
 
         /// <summary>
