@@ -85,10 +85,13 @@ public sealed class Softplus<T> : ElementwiseActivation<T> where T : unmanaged, 
 
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
+            // ln(1 + e^(βx)) = max(βx, 0) + ln(1 + e^(−|βx|)): the exponential is at most 1, so it cannot overflow, and the
+            // logarithm's argument lies in [1, 2], where a short series replaces ln (VectorMath.Log1PUnit). Both terms are
+            // non-negative: no cancellation.
             var bx = x * beta;
-            var limit = TLanes.Create(threshold);
-            var soft = VectorMath<T>.Log1P(TLanes.Exp(TLanes.Min(bx, limit))) * inverseBeta;
-            return TLanes.ConditionalSelect(TLanes.GreaterThan(bx, limit), x, soft);
+            var positive = TLanes.ConditionalSelect(TLanes.GreaterThan(bx, TLanes.Zero), bx, TLanes.Zero);
+            var soft = (positive + VectorMath<T>.Log1PUnit(TLanes.Exp(-TLanes.Abs(bx)))) * inverseBeta;
+            return TLanes.ConditionalSelect(TLanes.GreaterThan(bx, TLanes.Create(threshold)), x, soft);
         }
     }
 

@@ -275,6 +275,30 @@ public class ActivationKernelTests
         Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.Log(TLanes.Create(float.NaN)))));
     }
 
+    [Fact]
+    public void Float_log1p_on_the_unit_interval_is_within_two_ulps_of_the_rounded_true_value_at_every_width()
+    {
+        Log1PUnitWithinTwoUlps<Lanes1<float>>();
+        if (Lanes128<float>.IsAccelerated) Log1PUnitWithinTwoUlps<Lanes128<float>>();
+        if (Lanes256<float>.IsAccelerated) Log1PUnitWithinTwoUlps<Lanes256<float>>();
+        if (Lanes512<float>.IsAccelerated) Log1PUnitWithinTwoUlps<Lanes512<float>>();
+    }
+
+    /// <summary>Checks ln(1 + t) (softplus's series) on [0, 1]: evenly spaced, and log-spaced down to the smallest subnormal.</summary>
+    private static void Log1PUnitWithinTwoUlps<TLanes>() where TLanes : struct, ILanes<float, TLanes>
+    {
+        var points = new List<float> { 0f, 1f, float.Epsilon };
+        for (double t = 0; t <= 1; t += 0.00013) points.Add((float)t);
+        for (double e = -149; e < 0; e += 0.0113) points.Add((float)Math.Pow(2, e));
+        foreach (float t in points)
+        {
+            double d = t; // below 1e-4 the series to t³ is exact in double, where 1 + t would round t away
+            float expected = (float)(d < 1e-4 ? d - d * d / 2 + d * d * d / 3 : Math.Log(1 + d)), actual = Lane<float, TLanes>(VectorMath<float>.Log1PUnit(TLanes.Create(t)));
+            long ulps = Math.Abs((long)BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual));
+            Assert.True(ulps <= 2, $"{typeof(TLanes).Name}: ln(1 + {t:R}) = {actual:R}, rounded true value {expected:R} ({ulps} ulps apart)");
+        }
+    }
+
     /// <summary>The first lane of <paramref name="lanes"/>.</summary>
     private static T Lane<T, TLanes>(TLanes lanes) where T : unmanaged, IFloatingPointIeee754<T> where TLanes : struct, ILanes<T, TLanes>
     {
