@@ -20,7 +20,9 @@ namespace MiniGrad.Kernels;
 /// order the micro-kernel reads it, so the kernel streams both from L1/L2 with unit stride whatever the
 /// transposition. The micro-kernel keeps a <see cref="TileRows"/> × NR tile of C in registers (NR = two
 /// vectors: 32 floats with AVX-512) and adds one rank-1 update per k. A product at most <see cref="DirectColumns"/> wide
-/// would use each packed panel of A only a few times, so there the kernel reads a stored A's rows in place.</para>
+/// would use each packed panel of A only a few times, so there the kernel reads a stored A's rows in place. Likewise a
+/// stored B is read in place when one panel of A's rows would use each packed value once, or when its block is small enough
+/// (<see cref="InPlaceElements"/>) to stay in L1 unpacked.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. A last panel of columns at most one vector wide is
 /// packed one vector wide and computed twelve rows at a time, so its padding costs one vector, not two. The bias is added in the first slice's
@@ -166,6 +168,10 @@ internal static class Gemm
             // A narrow product uses each panel of A only a few times (once per NR columns), too few to repay packing it:
             // then the micro-kernel reads a stored A's rows where they are, and only a last panel of fewer rows is packed.
             bool direct = !transposeA && n <= DirectColumns;
+            // A stored B's whole-width panels are read where they lie, with its row stride, when packing them would not pay:
+            // when one panel of A's rows uses each value of B once, or when B's block is small enough to stay in L1 while
+            // the panels of A pass over it. Only a last, narrower panel is packed then (its padding must be zeros).
+            bool bInPlace = !transposeB && (m <= TileRows || (long)Math.Min(k, BlockDepth) * n <= InPlaceElements);
             Span<T> scratch = stackalloc T[TileRows * tileCols]; // an edge tile, written whole, then its valid corner copied
 
             for (int jc = colStart; jc < colEnd; jc += BlockCols)
@@ -176,7 +182,7 @@ internal static class Gemm
                     int kc = Math.Min(BlockDepth, k - pc);
                     bool first = pc == 0;
                     bool load = accumulate || !first;
-                    PackB(packedB, pc, kc, jc, nc, tileCols);
+                    PackB(packedB, pc, kc, jc, nc, tileCols, partialOnly: bInPlace);
                     for (int ic = rowStart; ic < rowEnd; ic += BlockRows)
                     {
                         int mc = Math.Min(BlockRows, rowEnd - ic);
@@ -184,12 +190,14 @@ internal static class Gemm
                         for (int jr = 0; jr < nc; jr += tileCols)
                         {
                             int cols = Math.Min(tileCols, nc - jr);
-                            ref T bPanel = ref packedB[jr * kc];
                             if (cols <= TLanes.Count)
                             {
-                                NarrowPanel(kc, ref bPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, first && bias is not null);
+                                NarrowPanel(kc, ref packedB[jr * kc], packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, first && bias is not null);
                                 continue;
                             }
+                            bool whole = bInPlace && cols == tileCols;
+                            ref T bPanel = ref whole ? ref b[pc * n + jc + jr] : ref packedB[jr * kc];
+                            nint bRow = whole ? n : tileCols;
                             for (int ir = 0; ir < mc; ir += TileRows)
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
@@ -197,11 +205,11 @@ internal static class Gemm
                                 if (rows == TileRows && cols == tileCols && !transposedOutput)
                                 {
                                     ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
-                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow);
+                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow);
                                 }
                                 else
                                 {
-                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
+                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
                                     AddTile(scratch, tileCols, ic + ir, jc + jr, rows, cols, load, first && bias is not null);
                                 }
                             }
@@ -325,11 +333,12 @@ internal static class Gemm
 
         /// <summary>
         /// Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels NR columns wide: panel q holds, for each p, the NR
-        /// values op(B)[pc + p, jc + q·NR + j] side by side (zeros past column n).
+        /// values op(B)[pc + p, jc + q·NR + j] side by side (zeros past column n). With <paramref name="partialOnly"/>, only
+        /// a last panel narrower than NR, the whole ones being read in place.
         /// </summary>
-        private void PackB(Span<T> packed, int pc, int kc, int jc, int nc, int tileCols)
+        private void PackB(Span<T> packed, int pc, int kc, int jc, int nc, int tileCols, bool partialOnly)
         {
-            for (int jr = 0; jr < nc; jr += tileCols)
+            for (int jr = partialOnly ? nc - nc % tileCols : 0; jr < nc; jr += tileCols)
             {
                 int cols = Math.Min(tileCols, nc - jr);
                 int width = cols <= TLanes.Count ? TLanes.Count : tileCols; // a last panel of at most one vector is packed one vector wide
@@ -496,13 +505,14 @@ internal static class Gemm
         }
 
         /// <summary>
-        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ A[·, p] ⊗ bPanel[p, ·]
+        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ A[·, p] ⊗ B[p, 0..2W]
         /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum. A's element (r, p) is at
         /// r·<paramref name="aRow"/> + p·<paramref name="aStep"/> from <paramref name="aPanel"/>: a packed panel (1, 6)
-        /// or six rows of a stored A (k, 1).
+        /// or six rows of a stored A (k, 1). B's row p starts p·<paramref name="bRow"/> past <paramref name="bPanel"/>: a
+        /// packed panel (2W) or a stored B (n).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, ref T c, int ldc, bool load, ref T bias)
+        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
         {
             nuint w = (nuint)TLanes.Count, step = 2 * w;
             nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
@@ -527,7 +537,7 @@ internal static class Gemm
                 var a5 = TLanes.Create(Unsafe.Add(ref ap, row5));
                 c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
                 ap = ref Unsafe.Add(ref ap, aStep);
-                bp = ref Unsafe.Add(ref bp, step);
+                bp = ref Unsafe.Add(ref bp, bRow);
             }
 
             if (!Unsafe.IsNullRef(ref bias))
@@ -630,6 +640,12 @@ internal static class Gemm
     /// each panel of A would serve at most this many / NR tiles.
     /// </summary>
     internal const int DirectColumns = 128;
+
+    /// <summary>
+    /// A stored B block of at most this many elements (16 KB of float, half of the smallest L1 data cache of an x86 core
+    /// with AVX2) is read in place by the micro-kernel rather than packed.
+    /// </summary>
+    internal const int InPlaceElements = 4096;
 
     /// <summary>Up to this many rows of A, a product streams B instead of packing it.</summary>
     internal const int FewRows = 4;

@@ -29,6 +29,11 @@ public class GemmTests
         data.Add(3, 2100, 17);
         data.Add(4, 130, 1025);
         data.Add(2, 4099, 70);
+        // One panel of rows (B's values each used once) or a B block that fits in L1: B's whole panels read in place,
+        // a last narrower one packed; over two slices of depth.
+        data.Add(2, 100, 300);
+        data.Add(6, 100, 300);
+        data.Add(70, 40, 100);
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
