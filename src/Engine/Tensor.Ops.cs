@@ -194,14 +194,7 @@ public sealed partial class Tensor<T>
             else TensorPrimitives.Add(gradient, share, gradient);
         }
         else if (parent.Cols == cols) // one row, spread over the batch
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                var row = share.Slice(r * cols, cols);
-                if (negate) TensorPrimitives.Subtract(gradient, row, gradient);
-                else TensorPrimitives.Add(gradient, row, gradient);
-            }
-        }
+            Broadcast<T>.AddColumnSums(share, rows, cols, gradient, negate);
         else if (parent.Rows == rows) // one column, spread over the features
         {
             for (int r = 0; r < rows; r++)

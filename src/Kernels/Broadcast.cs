@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MiniGrad.Kernels;
 
@@ -36,6 +38,68 @@ internal static class Broadcast<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (aCols == bCols) TKernel.Apply(aRow, bRow, yRow);
             else if (aCols == 1) TKernel.Apply(aRow[0], bRow, yRow);
             else TKernel.Apply(aRow, bRow[0], yRow);
+        }
+    }
+
+    /// <summary>
+    /// target[j] ±= Σᵣ source[r·cols + j] for r &lt; rows: the gradient of a row that was spread over the rows (a bias), the
+    /// reverse of broadcasting it. Each strip of columns is summed down the rows in registers, in row order, and added to
+    /// the target once, instead of one pass over the target per row.
+    /// </summary>
+    internal static void AddColumnSums(ReadOnlySpan<T> source, int rows, int cols, Span<T> target, bool negate)
+    {
+        if ((long)rows * cols != source.Length || target.Length != cols)
+            throw new ArgumentException($"Broadcast.AddColumnSums: {source.Length} values are not {rows} rows of {cols}, or the target of {target.Length} is not {cols} long.");
+        var loop = new ColumnSumLoop(source, rows, target, negate);
+        Lanes.Run<T, ColumnSumLoop>(ref loop);
+    }
+
+    private readonly ref struct ColumnSumLoop(ReadOnlySpan<T> source, int rows, Span<T> target, bool negate) : IWidthLoop<T>
+    {
+        private readonly ReadOnlySpan<T> source = source;
+        private readonly Span<T> target = target;
+        private readonly int rows = rows;
+        private readonly bool negate = negate;
+
+        public int Length => target.Length;
+
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        public int Run<TLanes>(int j) where TLanes : struct, ILanes<T, TLanes>
+        {
+            int w = TLanes.Count, cols = target.Length, count = rows;
+            bool subtract = negate;
+            ref T first = ref MemoryMarshal.GetReference(source), sums = ref MemoryMarshal.GetReference(target);
+            for (; j + 4 * w <= cols; j += 4 * w) // strips of four vectors: four independent sums
+            {
+                TLanes s0 = TLanes.Zero, s1 = TLanes.Zero, s2 = TLanes.Zero, s3 = TLanes.Zero;
+                ref T row = ref Unsafe.Add(ref first, j);
+                for (int r = 0; r < count; r++, row = ref Unsafe.Add(ref row, cols))
+                {
+                    s0 += TLanes.Load(ref row);
+                    s1 += TLanes.Load(ref Unsafe.Add(ref row, w));
+                    s2 += TLanes.Load(ref Unsafe.Add(ref row, 2 * w));
+                    s3 += TLanes.Load(ref Unsafe.Add(ref row, 3 * w));
+                }
+                AddTo(ref Unsafe.Add(ref sums, j), s0, subtract);
+                AddTo(ref Unsafe.Add(ref sums, j + w), s1, subtract);
+                AddTo(ref Unsafe.Add(ref sums, j + 2 * w), s2, subtract);
+                AddTo(ref Unsafe.Add(ref sums, j + 3 * w), s3, subtract);
+            }
+            for (; j + w <= cols; j += w)
+            {
+                TLanes sum = TLanes.Zero;
+                ref T row = ref Unsafe.Add(ref first, j);
+                for (int r = 0; r < count; r++, row = ref Unsafe.Add(ref row, cols)) sum += TLanes.Load(ref row);
+                AddTo(ref Unsafe.Add(ref sums, j), sum, subtract);
+            }
+            return j;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddTo<TLanes>(ref T target, TLanes sum, bool subtract) where TLanes : struct, ILanes<T, TLanes>
+        {
+            var current = TLanes.Load(ref target);
+            (subtract ? current - sum : current + sum).Store(ref target);
         }
     }
 

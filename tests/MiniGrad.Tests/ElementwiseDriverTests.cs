@@ -38,6 +38,25 @@ public class ElementwiseDriverTests
     }
 
     [Fact]
+    public void Column_sums_add_each_column_of_every_row_exactly_once_for_every_width()
+    {
+        foreach (int rows in new[] { 0, 1, 3, 17 })
+            for (int cols = 0; cols <= 150; cols++)
+                foreach (bool negate in new[] { false, true })
+                {
+                    // Small integers, so every summation order gives the exact total.
+                    var source = Enumerable.Range(0, rows * cols).Select(i => (float)(i % 7 - 3)).ToArray();
+                    var target = Enumerable.Range(0, cols).Select(j => (float)j).ToArray();
+                    var expected = (float[])target.Clone();
+                    for (int r = 0; r < rows; r++)
+                        for (int j = 0; j < cols; j++) expected[j] += negate ? -source[r * cols + j] : source[r * cols + j];
+                    Broadcast<float>.AddColumnSums(source, rows, cols, target, negate);
+                    Assert.Equal(expected, target);
+                }
+        Assert.Throws<ArgumentException>(() => Broadcast<float>.AddColumnSums(new float[6], 2, 4, new float[4], negate: false));
+    }
+
+    [Fact]
     public void Sum_adds_every_share_exactly_once_for_every_length()
     {
         for (int length = 0; length <= 257; length++)
