@@ -512,32 +512,36 @@ internal static class Gemm
         /// packed panel (2W) or a stored B (n).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+        private static unsafe void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
         {
             nuint w = (nuint)TLanes.Count, step = 2 * w;
             nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
             PrefetchTile(ref c, ldc, (int)step);
             TLanes c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             TLanes c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            ref T ap = ref aPanel, bp = ref bPanel;
-            for (int p = 0; p < kc; p++)
+            ref T bp = ref bPanel;
+            fixed (T* panel = &aPanel) // A is read through a pointer so its broadcasts can be loads (Lanes.Broadcast)
             {
-                var b0 = TLanes.Load(ref bp);
-                var b1 = TLanes.Load(ref Unsafe.Add(ref bp, w));
-                var a0 = TLanes.Create(ap);
-                c00 = TLanes.MultiplyAdd(a0, b0, c00); c01 = TLanes.MultiplyAdd(a0, b1, c01);
-                var a1 = TLanes.Create(Unsafe.Add(ref ap, aRow));
-                c10 = TLanes.MultiplyAdd(a1, b0, c10); c11 = TLanes.MultiplyAdd(a1, b1, c11);
-                var a2 = TLanes.Create(Unsafe.Add(ref ap, row2));
-                c20 = TLanes.MultiplyAdd(a2, b0, c20); c21 = TLanes.MultiplyAdd(a2, b1, c21);
-                var a3 = TLanes.Create(Unsafe.Add(ref ap, row3));
-                c30 = TLanes.MultiplyAdd(a3, b0, c30); c31 = TLanes.MultiplyAdd(a3, b1, c31);
-                var a4 = TLanes.Create(Unsafe.Add(ref ap, row4));
-                c40 = TLanes.MultiplyAdd(a4, b0, c40); c41 = TLanes.MultiplyAdd(a4, b1, c41);
-                var a5 = TLanes.Create(Unsafe.Add(ref ap, row5));
-                c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
-                ap = ref Unsafe.Add(ref ap, aStep);
-                bp = ref Unsafe.Add(ref bp, bRow);
+                T* ap = panel;
+                for (int p = 0; p < kc; p++)
+                {
+                    var b0 = TLanes.Load(ref bp);
+                    var b1 = TLanes.Load(ref Unsafe.Add(ref bp, w));
+                    var a0 = Lanes.Broadcast<T, TLanes>(ap);
+                    c00 = TLanes.MultiplyAdd(a0, b0, c00); c01 = TLanes.MultiplyAdd(a0, b1, c01);
+                    var a1 = Lanes.Broadcast<T, TLanes>(ap + aRow);
+                    c10 = TLanes.MultiplyAdd(a1, b0, c10); c11 = TLanes.MultiplyAdd(a1, b1, c11);
+                    var a2 = Lanes.Broadcast<T, TLanes>(ap + row2);
+                    c20 = TLanes.MultiplyAdd(a2, b0, c20); c21 = TLanes.MultiplyAdd(a2, b1, c21);
+                    var a3 = Lanes.Broadcast<T, TLanes>(ap + row3);
+                    c30 = TLanes.MultiplyAdd(a3, b0, c30); c31 = TLanes.MultiplyAdd(a3, b1, c31);
+                    var a4 = Lanes.Broadcast<T, TLanes>(ap + row4);
+                    c40 = TLanes.MultiplyAdd(a4, b0, c40); c41 = TLanes.MultiplyAdd(a4, b1, c41);
+                    var a5 = Lanes.Broadcast<T, TLanes>(ap + row5);
+                    c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
+                    ap += aStep;
+                    bp = ref Unsafe.Add(ref bp, bRow);
+                }
             }
 
             if (!Unsafe.IsNullRef(ref bias))
@@ -565,31 +569,35 @@ internal static class Gemm
         /// stepped as in <see cref="MicroKernel"/>). Twelve independent sums keep both FMA pipes busy, as the whole tile does.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void NarrowKernel(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+        private static unsafe void NarrowKernel(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
         {
             nuint w = (nuint)TLanes.Count;
             nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
             TLanes c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
             TLanes c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-            ref T ap = ref top, aq = ref bottom, bp = ref bPanel;
-            for (int p = 0; p < kc; p++)
+            ref T bp = ref bPanel;
+            fixed (T* upper = &top, lower = &bottom)
             {
-                var b = TLanes.Load(ref bp);
-                c0 = TLanes.MultiplyAdd(TLanes.Create(ap), b, c0);
-                c1 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, aRow)), b, c1);
-                c2 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row2)), b, c2);
-                c3 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row3)), b, c3);
-                c4 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row4)), b, c4);
-                c5 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ap, row5)), b, c5);
-                c6 = TLanes.MultiplyAdd(TLanes.Create(aq), b, c6);
-                c7 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, aRow)), b, c7);
-                c8 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row2)), b, c8);
-                c9 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row3)), b, c9);
-                c10 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row4)), b, c10);
-                c11 = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref aq, row5)), b, c11);
-                ap = ref Unsafe.Add(ref ap, aStep);
-                aq = ref Unsafe.Add(ref aq, aStep);
-                bp = ref Unsafe.Add(ref bp, w);
+                T* ap = upper, aq = lower;
+                for (int p = 0; p < kc; p++)
+                {
+                    var b = TLanes.Load(ref bp);
+                    c0 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap), b, c0);
+                    c1 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + aRow), b, c1);
+                    c2 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row2), b, c2);
+                    c3 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row3), b, c3);
+                    c4 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row4), b, c4);
+                    c5 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row5), b, c5);
+                    c6 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq), b, c6);
+                    c7 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + aRow), b, c7);
+                    c8 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row2), b, c8);
+                    c9 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row3), b, c9);
+                    c10 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row4), b, c10);
+                    c11 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row5), b, c11);
+                    ap += aStep;
+                    aq += aStep;
+                    bp = ref Unsafe.Add(ref bp, w);
+                }
             }
             c0.Store(ref tile); c1.Store(ref Unsafe.Add(ref tile, w)); c2.Store(ref Unsafe.Add(ref tile, 2 * w));
             c3.Store(ref Unsafe.Add(ref tile, 3 * w)); c4.Store(ref Unsafe.Add(ref tile, 4 * w)); c5.Store(ref Unsafe.Add(ref tile, 5 * w));

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MiniGrad.Kernels;
 
@@ -160,6 +162,22 @@ internal static class Lanes
         if (Lanes256<T>.IsAccelerated && length - i >= Lanes256<T>.Count) i = loop.Run<Lanes256<T>>(i);
         if (Lanes128<T>.IsAccelerated && length - i >= Lanes128<T>.Count) i = loop.Run<Lanes128<T>>(i);
         if (i < length) loop.Run<Lanes1<T>>(i);
+    }
+
+    /// <summary>
+    /// Every lane the value at <paramref name="source"/> (memory the caller has pinned), as <c>TLanes.Create(*source)</c>. For 128-bit float lanes on x86
+    /// with AVX but not AVX2 (the 128-bit path, <c>DOTNET_EnableAVX2=0</c>), the JIT builds that broadcast from a scalar
+    /// load and a shuffle, which competes with the multiplies and adds for the vector pipes (six shuffles per 24 of them
+    /// in the GEMM micro-kernel); AVX's <c>vbroadcastss</c> from memory is a load alone, so it is used there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe TLanes Broadcast<T, TLanes>(T* source)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        if (typeof(TLanes) == typeof(Lanes128<float>) && Avx.IsSupported && !Avx2.IsSupported)
+            return Unsafe.BitCast<Vector128<float>, TLanes>(Avx.BroadcastScalarToVector128((float*)source));
+        return TLanes.Create(*source);
     }
 
     /// <summary>The widest width accelerated here, in lanes of T (1 when there is no SIMD).</summary>
