@@ -82,15 +82,17 @@ public sealed class SiLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => x * VectorMath<T>.Sigmoid(x * beta);
     }
 
-    /// <summary>dy·σ(βx)(1 + βx(1 − σ(βx))). Swish uses it too.</summary>
+    /// <summary>
+    /// dy·σ(βx)(1 + βx(1 − σ(βx))), with σ(βx) = y/x read back from the saved output y = x·σ(βx) (½ at x = 0): one
+    /// division instead of forward's exponential and division again. Swish uses it too.
+    /// </summary>
     internal readonly struct Gradient(T beta) : IGradientOperator<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
-            var bx = x * beta;
-            var s = VectorMath<T>.Sigmoid(bx);
-            return dy * s * (TLanes.One + bx * (TLanes.One - s));
+            var s = TLanes.ConditionalSelect(TLanes.Equal(x, TLanes.Zero), TLanes.Create(T.CreateTruncating(0.5)), y / x);
+            return dy * s * (TLanes.One + x * beta * (TLanes.One - s));
         }
     }
 }
