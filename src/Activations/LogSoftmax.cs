@@ -35,9 +35,9 @@ public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IF
     {
         CheckLengths(row.Length, output.Length);
         if (row.IsEmpty) return;
-        T max = TensorPrimitives.Max(row);
-        Elementwise.Map(row, output, new ShiftedExp<T>(max, T.One));
-        TensorPrimitives.Subtract(row, max + T.Log(TensorPrimitives.Sum(output)), output);
+        T max = Elementwise.Max(row);
+        T sum = Elementwise.MapSum(row, output, new ShiftedExp<T>(max, T.One));
+        TensorPrimitives.Subtract(row, max + T.Log(sum), output);
     }
 
     /// <summary>inputGradient += dy − e^y · Σ dy for one row, from its output y and output gradient dy.</summary>

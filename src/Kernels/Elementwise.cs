@@ -46,6 +46,34 @@ internal static class Elementwise
         Lanes.Run<T, MapLoop<T, TOperator>>(ref loop);
     }
 
+    /// <summary>
+    /// The largest element of a non-empty span, ignoring NaN (−∞ if there is no number): the shift of a
+    /// softmax row, whose NaN elements make the row's sum and so every output NaN whatever the shift.
+    /// TensorPrimitives.Max propagates NaN element by element and is several times slower.
+    /// </summary>
+    internal static T Max<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.IsEmpty) throw new ArgumentException("Elementwise.Max: the span is empty.", nameof(x));
+        var loop = new MaxLoop<T>(x);
+        Lanes.Run<T, MaxLoop<T>>(ref loop);
+        return loop.Largest;
+    }
+
+    /// <summary>
+    /// y[i] = f(x[i]) as <see cref="Map{T, TOperator}(ReadOnlySpan{T}, Span{T}, TOperator)"/>, returning Σᵢ y[i], summed in
+    /// the same pass (a softmax row's denominator while its numerators are written). The summation order depends only on
+    /// the length and the vector width.
+    /// </summary>
+    internal static T MapSum<T, TOperator>(ReadOnlySpan<T> x, Span<T> y, TOperator f = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+    {
+        Check("MapSum", y.Length, x.Length);
+        var loop = new MapSumLoop<T, TOperator>(x, y, f);
+        Lanes.Run<T, MapSumLoop<T, TOperator>>(ref loop);
+        return loop.Total;
+    }
+
     /// <summary>y[i] = f(x[i], a[i]). <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     internal static void Map<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> a, Span<T> y, TOperator f = default)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -117,6 +145,75 @@ internal static class Elementwise
             ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
             for (int end = x.Length - TLanes.Count; i <= end; i += TLanes.Count)
                 op.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i))).Store(ref Unsafe.Add(ref ys, i));
+            return i;
+        }
+    }
+
+    private ref struct MaxLoop<T>(ReadOnlySpan<T> x) : IWidthLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> x = x;
+
+        public readonly int Length => x.Length;
+
+        /// <summary>The largest number so far.</summary>
+        public T Largest { get; private set; } = T.NegativeInfinity;
+
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        {
+            int w = TLanes.Count;
+            ref T xs = ref MemoryMarshal.GetReference(x);
+            TLanes m0 = TLanes.Create(T.NegativeInfinity), m1 = m0, m2 = m0, m3 = m0;
+            for (int end = x.Length - 4 * w; i <= end; i += 4 * w) // four independent chains: a max waits on the one before
+            {
+                m0 = Larger(TLanes.Load(ref Unsafe.Add(ref xs, i)), m0);
+                m1 = Larger(TLanes.Load(ref Unsafe.Add(ref xs, i + w)), m1);
+                m2 = Larger(TLanes.Load(ref Unsafe.Add(ref xs, i + 2 * w)), m2);
+                m3 = Larger(TLanes.Load(ref Unsafe.Add(ref xs, i + 3 * w)), m3);
+            }
+            for (int end = x.Length - w; i <= end; i += w) m0 = Larger(TLanes.Load(ref Unsafe.Add(ref xs, i)), m0);
+            m0 = Larger(Larger(m1, m0), Larger(m3, m2));
+            Span<T> lanes = stackalloc T[TLanes.Count];
+            m0.Store(ref lanes[0]);
+            T largest = Largest;
+            foreach (T lane in lanes)
+                if (lane > largest) largest = lane;
+            Largest = largest;
+            return i;
+        }
+
+        /// <summary>candidate where it is larger, else current: a NaN candidate never wins.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TLanes Larger<TLanes>(TLanes candidate, TLanes current) where TLanes : struct, ILanes<T, TLanes> =>
+            TLanes.ConditionalSelect(TLanes.GreaterThan(candidate, current), candidate, current);
+    }
+
+    private ref struct MapSumLoop<T, TOperator>(ReadOnlySpan<T> x, Span<T> y, TOperator f) : IWidthLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+    {
+        private readonly ReadOnlySpan<T> x = x;
+        private readonly Span<T> y = y;
+        private readonly TOperator f = f;
+
+        public readonly int Length => x.Length;
+
+        /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
+        public T Total { get; private set; } = T.Zero;
+
+        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        {
+            var op = f;
+            ref T xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
+            var total = TLanes.Zero;
+            for (int end = x.Length - TLanes.Count; i <= end; i += TLanes.Count)
+            {
+                var value = op.Invoke(TLanes.Load(ref Unsafe.Add(ref xs, i)));
+                value.Store(ref Unsafe.Add(ref ys, i));
+                total += value;
+            }
+            Total += TLanes.Sum(total);
             return i;
         }
     }

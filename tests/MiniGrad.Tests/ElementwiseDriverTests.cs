@@ -57,6 +57,36 @@ public class ElementwiseDriverTests
     }
 
     [Fact]
+    public void MapSum_writes_every_value_and_returns_their_sum_for_every_length()
+    {
+        for (int length = 0; length <= 257; length++)
+        {
+            // Small integers, so every summation order gives the exact total.
+            var x = Enumerable.Range(0, length).Select(i => (double)(i % 9 - 4)).ToArray();
+            var y = new double[length];
+            double total = Elementwise.MapSum(x, y, new Affine());
+            for (int i = 0; i < length; i++) Assert.Equal(2 * x[i] + 1, y[i]);
+            Assert.Equal(x.Sum(v => 2 * v + 1), total);
+        }
+    }
+
+    [Fact]
+    public void Max_finds_the_largest_number_wherever_it_is_for_every_length_and_ignores_NaN()
+    {
+        for (int length = 1; length <= 150; length++)
+            for (int at = 0; at < length; at++)
+            {
+                var x = Enumerable.Range(0, length).Select(i => (float)(-(i % 11) - 1)).ToArray();
+                x[at] = 5;
+                if (length > 1) x[(at + 1) % length] = float.NaN;
+                Assert.Equal(5f, Elementwise.Max<float>(x));
+            }
+        Assert.Equal(float.NegativeInfinity, Elementwise.Max<float>([float.NaN, float.NaN, float.NaN]));
+        Assert.Equal(float.PositiveInfinity, Elementwise.Max<float>(Enumerable.Repeat(1f, 40).Append(float.PositiveInfinity).ToArray()));
+        Assert.Throws<ArgumentException>(() => Elementwise.Max<float>([]));
+    }
+
+    [Fact]
     public void Sum_adds_every_share_exactly_once_for_every_length()
     {
         for (int length = 0; length <= 257; length++)
