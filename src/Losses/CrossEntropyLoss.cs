@@ -65,13 +65,17 @@ public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unman
         T nll = T.Zero, smooth = T.Zero;
         // p = x − max per row, then e^p over the whole batch in one vector pass (a row of a few classes would leave
         // every exponential to the scalar tail), then each row is normalised.
+        var maxima = Tensor<T>.Saved(loss, logits.Rows, 1).Span; // each row's max, kept for logSum
         for (int b = 0; b < logits.Rows; b++)
-            TensorPrimitives.Subtract(logits.Row(b), Elementwise.Max<T>(logits.Row(b)), probabilities.Row(b));
+        {
+            maxima[b] = Elementwise.Max<T>(logits.Row(b));
+            TensorPrimitives.Subtract(logits.Row(b), maxima[b], probabilities.Row(b));
+        }
         TensorPrimitives.Exp(probabilities.Span, probabilities.Span);
         for (int b = 0; b < logits.Rows; b++)
         {
             Span<T> x = logits.Row(b), p = probabilities.Row(b);
-            T max = Elementwise.Max<T>(x);
+            T max = maxima[b];
             T sum = TensorPrimitives.Sum<T>(p);
             TensorPrimitives.Divide(p, sum, p);
             T logSum = max + T.Log(sum); // −ℓ_bc = logSum − x_bc
