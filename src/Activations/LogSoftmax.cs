@@ -37,7 +37,16 @@ public sealed class LogSoftmax<T> : RowwiseActivation<T> where T : unmanaged, IF
         if (row.IsEmpty) return;
         T max = Elementwise.Max(row);
         T sum = Elementwise.MapSum(row, output, new ShiftedExp<T>(max, T.One));
-        TensorPrimitives.Subtract(row, max + T.Log(sum), output);
+        // (x − max) − ln Σ, in that order: max + ln Σ would round to a large max's ulp before x is taken off it.
+        Elementwise.Map(row, output, new ShiftTwice(max, T.Log(sum)));
+    }
+
+    /// <summary>(x − first) − second: a log-softmax output from its row's max and the log of its shifted sum.</summary>
+    private readonly struct ShiftTwice(T first, T second) : IUnaryOperator<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
+            x - TLanes.Create(first) - TLanes.Create(second);
     }
 
     /// <summary>inputGradient += dy − e^y · Σ dy for one row, from its output y and output gradient dy.</summary>

@@ -78,10 +78,12 @@ public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unman
             T max = maxima[b];
             T sum = TensorPrimitives.Sum<T>(p);
             TensorPrimitives.Divide(p, sum, p);
-            T logSum = max + T.Log(sum); // −ℓ_bc = logSum − x_bc
-            nll += Weight(labels[b]) * (logSum - x[labels[b]]);
+            // −ℓ_bc = ln Σ e^(x − max) − (x_bc − max): the shift is taken off x first, as log-softmax does, so large logits
+            // lose nothing (max + ln Σ rounded to a large number's ulp before x_bc was subtracted again).
+            T logSum = T.Log(sum);
+            nll += Weight(labels[b]) * (logSum - (x[labels[b]] - max));
             if (smoothing != T.Zero)
-                for (int c = 0; c < x.Length; c++) smooth += Weight(c) * (logSum - x[c]);
+                for (int c = 0; c < x.Length; c++) smooth += Weight(c) * (logSum - (x[c] - max));
         }
         T classes = T.CreateTruncating(Math.Max(logits.Cols, 1));
         loss.Span[0] = ((T.One - smoothing) * nll + smoothing / classes * smooth) / total;

@@ -150,6 +150,17 @@ public class LossTests
     }
 
     [Fact]
+    public void Cross_entropy_of_large_equal_logits_keeps_float_precision()
+    {
+        // Three logits of 1000: −ln(1/3) = ln 3. Rounding 1000 + ln 3 to float before taking 1000 off again lost up to
+        // 3e-5; log-softmax's order ((x − max) first) keeps float's relative precision, as PyTorch's does.
+        var x = Tensor<float>.FromArray(new float[,] { { 1000, 1000, 1000 }, { 1e4f, 1e4f - 2, 1e4f - 4 } });
+        var loss = new CrossEntropyLoss<float>().Forward(x, [0, 1]);
+        double expected = (Math.Log(3) + (2 + Math.Log(1 + Math.Exp(-2) + Math.Exp(-4)))) / 2;
+        Numerics.Close(expected, (double)loss.Item, 1e-6 * expected);
+    }
+
+    [Fact]
     public void BCE_and_MSE_through_a_saturated_sigmoid_stay_finite_at_plus_and_minus_1000()
     {
         var x = Tensor<float>.FromArray(new float[,] { { 1000, -1000 } }, requiresGrad: true);
