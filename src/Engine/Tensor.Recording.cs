@@ -30,8 +30,16 @@ public sealed partial class Tensor<T>
     private bool gradIsZero;
 
     /// <summary>
+    /// Whether untracked results come from this thread's pool rather than from the heap: set by
+    /// <see cref="Layers.Sequential{T}"/> while a forward pass without a tape runs layers whose outputs only the next layer
+    /// reads, each of which it gives back once that layer is done with it.
+    /// </summary>
+    [ThreadStatic] internal static bool PoolsUntrackedResults;
+
+    /// <summary>
     /// A new tensor for the result of an op on <paramref name="inputs"/>. When a tape is recording and an input requires
-    /// grad, the result comes from the pool and requires grad; otherwise it is a plain tensor that nothing tracks.
+    /// grad, the result comes from the pool and requires grad; otherwise it is a plain tensor that nothing tracks (pooled
+    /// while <see cref="PoolsUntrackedResults"/> is set).
     /// </summary>
     internal static Tensor<T> Result(int rows, int cols, params ReadOnlySpan<Tensor<T>> inputs)
     {
@@ -43,7 +51,7 @@ public sealed partial class Tensor<T>
                     tracked.requiresGrad = true;
                     return tracked;
                 }
-        return new Tensor<T>(rows, cols);
+        return PoolsUntrackedResults ? Rent(rows, cols) : new Tensor<T>(rows, cols);
     }
 
     /// <summary>

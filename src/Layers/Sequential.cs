@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using MiniGrad.Activations;
 
 namespace MiniGrad.Layers;
 
@@ -26,6 +27,7 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
             if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} is null.");
         Chain(layers, input: null, check: true);
         this.layers = (Module<T>[])layers.Clone();
+        recycles = this.layers.All(Recycles);
         for (int i = 0; i < layers.Length; i++) RegisterModule(i.ToString(CultureInfo.InvariantCulture), layers[i]);
     }
 
@@ -79,8 +81,55 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
     public override Tensor<T> Forward(Tensor<T> x)
     {
         if (Observer is not null || TapeRecorder.Observer is not null) return ForwardObserved(x);
+        if (recycles && !TapeRecorder.IsRecording) return ForwardRecycling(x);
         foreach (var layer in layers) x = layer.Forward(x);
         return x;
+    }
+
+    /// <summary>
+    /// Whether a forward pass without a tape may take its intermediate results from the pool and give each back once the
+    /// next layer has read it: only when every layer is one of MiniGrad's, which keep no reference to what they return
+    /// (an activation built on <see cref="ElementwiseActivation{T}"/> or <see cref="RowwiseActivation{T}"/> only fills
+    /// spans). A module of the user's own may keep its output, as a PyTorch forward hook would, so one in the chain turns
+    /// this off.
+    /// </summary>
+    private readonly bool recycles;
+
+    private static bool Recycles(Module<T> layer) => layer switch
+    {
+        Sequential<T> inner => inner.recycles,
+        ElementwiseActivation<T> or RowwiseActivation<T> => true,
+        _ => layer.GetType().Assembly == typeof(Sequential<T>).Assembly,
+    };
+
+    /// <summary>
+    /// The forward pass without a tape, as inference runs it: each layer but the last writes its result into a pooled
+    /// buffer, given back as soon as the next layer has read it, so a warm pass allocates only the tensor it returns
+    /// (an MNIST MLP at batch 256 allocated 1.6 MB per pass before). The caller's input is never given back, and what is
+    /// returned is never a pooled buffer, so the caller owns it as before.
+    /// </summary>
+    private Tensor<T> ForwardRecycling(Tensor<T> input)
+    {
+        bool outer = Tensor<T>.PoolsUntrackedResults; // set when this Sequential is itself a layer of a recycling one
+        var x = input;
+        try
+        {
+            for (int i = 0; i < layers.Length; i++)
+            {
+                Tensor<T>.PoolsUntrackedResults = outer || i < layers.Length - 1;
+                var y = layers[i].Forward(x);
+                if (!ReferenceEquals(x, input) && !ReferenceEquals(x, y) && x.IsPooled) x.Return();
+                x = y;
+            }
+        }
+        finally
+        {
+            Tensor<T>.PoolsUntrackedResults = outer;
+        }
+        if (outer || ReferenceEquals(x, input) || !x.IsPooled) return x;
+        var owned = x.Detach(); // a last layer that passes its input through (Dropout in evaluation) returned a pooled buffer
+        x.Return();
+        return owned;
     }
 
     /// <summary>Forward with watchers: names each layer for the tape's observer and shows each module's input and output to <see cref="Observer"/>.</summary>
