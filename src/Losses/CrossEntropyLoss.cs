@@ -65,7 +65,8 @@ public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unman
         T nll = T.Zero, smooth = T.Zero;
         // p = x − max per row, then e^p over the whole batch in one vector pass (a row of a few classes would leave
         // every exponential to the scalar tail), then each row is normalised.
-        var maxima = Tensor<T>.Saved(loss, logits.Rows, 1).Span; // each row's max, kept for logSum
+        var maximaBuffer = Tensor<T>.Rent(logits.Rows, 1); // each row's max, kept for logSum; backward does not need it
+        var maxima = maximaBuffer.Span;
         for (int b = 0; b < logits.Rows; b++)
         {
             maxima[b] = Elementwise.Max<T>(logits.Row(b));
@@ -85,6 +86,7 @@ public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unman
             if (smoothing != T.Zero)
                 for (int c = 0; c < x.Length; c++) smooth += Weight(c) * (logSum - (x[c] - max));
         }
+        maximaBuffer.Return();
         T classes = T.CreateTruncating(Math.Max(logits.Cols, 1));
         loss.Span[0] = ((T.One - smoothing) * nll + smoothing / classes * smooth) / total;
 
