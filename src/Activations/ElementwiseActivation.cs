@@ -63,6 +63,9 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
         BackwardKernel(input, output, outputGradient, inputGradient);
     }
 
+    /// <summary>True even for a subclass of your own: its kernels see only spans, which outlive no call.</summary>
+    internal sealed override bool KeepsNoTensors => true;
+
     /// <summary>y = f(x) element by element, recorded with the backward kernel when a tape is open.</summary>
     public sealed override Tensor<T> Forward(Tensor<T> x)
     {

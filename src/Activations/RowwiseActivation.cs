@@ -32,6 +32,9 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         BackwardKernel(output, outputGradient, inputGradient);
     }
 
+    /// <summary>True even for a subclass of your own: its kernels see only spans, which outlive no call.</summary>
+    internal sealed override bool KeepsNoTensors => true;
+
     /// <summary>y = f(x) row by row, recorded on the tape when one is open.</summary>
     public sealed override Tensor<T> Forward(Tensor<T> x)
     {

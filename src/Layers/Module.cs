@@ -124,6 +124,13 @@ public abstract partial class Module<T> where T : unmanaged, IFloatingPointIeee7
     internal virtual int? InputFeatures => null;
 
     /// <summary>
+    /// Whether this module keeps no reference to the tensors it is given or returns, so that a <see cref="Sequential{T}"/>
+    /// running it without a tape may lend it pooled buffers and take them back afterwards: true for MiniGrad's own modules,
+    /// false for a module of your own, which may keep what it was given (as a PyTorch forward hook might).
+    /// </summary>
+    internal virtual bool KeepsNoTensors => GetType().Assembly == typeof(Module<T>).Assembly;
+
+    /// <summary>
     /// The number of features this module gives for an input of <paramref name="input"/> features (null: unknown), when it
     /// can tell; null when it cannot (a module of your own). Element-wise modules give their input's width.
     /// </summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using MiniGrad.Activations;
 
 namespace MiniGrad.Layers;
 
@@ -27,7 +26,7 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
             if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} is null.");
         Chain(layers, input: null, check: true);
         this.layers = (Module<T>[])layers.Clone();
-        recycles = this.layers.All(Recycles);
+        recycles = this.layers.All(layer => layer.KeepsNoTensors);
         for (int i = 0; i < layers.Length; i++) RegisterModule(i.ToString(CultureInfo.InvariantCulture), layers[i]);
     }
 
@@ -88,19 +87,11 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>
     /// Whether a forward pass without a tape may take its intermediate results from the pool and give each back once the
-    /// next layer has read it: only when every layer is one of MiniGrad's, which keep no reference to what they return
-    /// (an activation built on <see cref="ElementwiseActivation{T}"/> or <see cref="RowwiseActivation{T}"/> only fills
-    /// spans). A module of the user's own may keep its output, as a PyTorch forward hook would, so one in the chain turns
-    /// this off.
+    /// next layer has read it: only when every layer keeps no reference to its tensors (<see cref="Module{T}.KeepsNoTensors"/>).
     /// </summary>
     private readonly bool recycles;
 
-    private static bool Recycles(Module<T> layer) => layer switch
-    {
-        Sequential<T> inner => inner.recycles,
-        ElementwiseActivation<T> or RowwiseActivation<T> => true,
-        _ => layer.GetType().Assembly == typeof(Sequential<T>).Assembly,
-    };
+    internal override bool KeepsNoTensors => recycles;
 
     /// <summary>
     /// The forward pass without a tape, as inference runs it: each layer but the last writes its result into a pooled
