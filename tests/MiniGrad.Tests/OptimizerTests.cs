@@ -172,4 +172,69 @@ public class OptimizerTests
         optimizer.ZeroGrad();
         Assert.Equal(0f, p.Grad![0, 0]);
     }
+
+    /// <summary>
+    /// Steps <paramref name="optimizer"/> once with a random gradient, then <paramref name="zeroSteps"/> times with a zero
+    /// gradient (a dead unit), over 67 elements: 512-, 256- and 128-bit steps and a scalar tail.
+    /// </summary>
+    private static void DecayWithZeroGradients<T>(Tensor<T> p, Optimizer<T> optimizer, int zeroSteps) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var g = Tensor<T>.RandomUniform(p.Rows, p.Cols, -1, 1, new Random(3));
+        for (int t = 0; t <= zeroSteps; t++)
+        {
+            optimizer.ZeroGrad();
+            using (var tape = new Tape()) tape.Backward((p * (t == 0 ? g : Tensor<T>.Zeros(p.Rows, p.Cols))).Sum());
+            optimizer.Step();
+        }
+    }
+
+    private static void AssertFlushed<T>(ReadOnlySpan<T> state, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        // Without the flush, β·m passes through the subnormals and sticks at the smallest one (β·ε rounds back to ε).
+        for (int i = 0; i < state.Length; i++)
+            Assert.True(state[i] == T.Zero, $"{what}[{i}] = {state[i]}: a decayed state must be stored as 0, not as a subnormal");
+    }
+
+    [Fact]
+    public void Adam_stores_moments_that_decay_below_the_smallest_normal_as_zero()
+    {
+        // β₁ = 0.9 takes 0.1 below 2⁻¹²⁶ in about 830 steps and below 2⁻¹⁰²² in about 6,700; β₂ = 0.5 decays v with it.
+        var single = Tensor<float>.RandomUniform(1, 67, -1, 1, new Random(1), requiresGrad: true);
+        var adam = new Adam<float>([single], lr: 1e-3, beta2: 0.5);
+        DecayWithZeroGradients(single, adam, 1_000);
+        AssertFlushed(adam.MomentsOf(0).First.Span, "m");
+        AssertFlushed(adam.MomentsOf(0).Second.Span, "v");
+
+        var wide = Tensor<double>.RandomUniform(1, 67, -1, 1, new Random(1), requiresGrad: true);
+        var adamW = new AdamW<double>([wide], lr: 1e-3, beta2: 0.5);
+        DecayWithZeroGradients(wide, adamW, 7_000);
+        AssertFlushed(adamW.MomentsOf(0).First.Span, "m");
+        AssertFlushed(adamW.MomentsOf(0).Second.Span, "v");
+    }
+
+    [Fact]
+    public void SGD_stores_a_momentum_buffer_that_decays_below_the_smallest_normal_as_zero()
+    {
+        var single = Tensor<float>.RandomUniform(1, 67, -1, 1, new Random(2), requiresGrad: true);
+        var sgd = new SGD<float>([single], lr: 1e-3, momentum: 0.9);
+        DecayWithZeroGradients(single, sgd, 1_000);
+        AssertFlushed(sgd.MomentumBufferOf(0).Span, "b");
+    }
+
+    [Fact]
+    public void A_moment_at_the_smallest_normal_is_kept()
+    {
+        // The flush takes only |x| < 2⁻¹²⁶: one step with gradient g stores m = (1 − β₁)·g, here exactly 2⁻¹²⁶.
+        float smallestNormal = float.ScaleB(1, -126);
+        var p = Tensor<float>.Zeros(1, 19, requiresGrad: true);
+        var adam = new Adam<float>([p], lr: 1e-3, beta1: 0.5);
+        Step(adam, p, 2 * smallestNormal);
+        Assert.All(adam.MomentsOf(0).First.ToArray(), m => Assert.Equal(smallestNormal, m));
+
+        static void Step(Adam<float> adam, Tensor<float> p, float gradient)
+        {
+            using (var tape = new Tape()) tape.Backward((p * Tensor<float>.Full(p.Rows, p.Cols, gradient)).Sum());
+            adam.Step();
+        }
+    }
 }
