@@ -10,6 +10,9 @@
 # JSON lines name the path it really ran), libtorch through ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS and
 # ONEDNN_MAX_CPU_ISA and its thread argument. MINIGRAD_PATHS and MINIGRAD_THREAD_COUNTS (space-separated) narrow it.
 #
+# MINIGRAD_RESULTS (default bench/results.jsonl) and MINIGRAD_REPORT (default docs/BENCHMARKS.md) move the JSON lines
+# and the report elsewhere, for a sitting that should not replace the published tables.
+#
 # With --before REV, MiniGrad as it was at the git revision REV runs too, in the same rotation (built from a scratch
 # worktree), and the report adds a before/after column: how a change moved each workload, measured in one sitting.
 set -euo pipefail
@@ -19,6 +22,7 @@ if [ "${1:-}" = "--before" ]; then before=$2; shift 2; fi
 repeats=${1:-3}
 prefix=${2:-}
 results=${MINIGRAD_RESULTS:-bench/results.jsonl}
+report=${MINIGRAD_REPORT:-docs/BENCHMARKS.md}
 project=bench/MiniGrad.Benchmarks
 scratch=$(mktemp -d)
 trap 'if [ -n "$before" ]; then git worktree remove --force "$scratch/before-src" 2>/dev/null || true; fi; rm -rf "$scratch"; git worktree prune' EXIT
@@ -76,5 +80,5 @@ for path in $MINIGRAD_PATHS; do
     unset DOTNET_EnableAVX512 DOTNET_EnableAVX2 ATEN_CPU_CAPABILITY MKL_ENABLE_INSTRUCTIONS ONEDNN_MAX_CPU_ISA MINIGRAD_NUM_THREADS
   done
 done
-dotnet "$scratch/after/MiniGrad.Benchmarks.dll" report "$results" ${before:+--before "$before"} > docs/BENCHMARKS.md
-echo "wrote docs/BENCHMARKS.md from $results" >&2
+dotnet "$scratch/after/MiniGrad.Benchmarks.dll" report "$results" ${before:+--before "$before"} > "$report"
+echo "wrote $report from $results" >&2
