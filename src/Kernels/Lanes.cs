@@ -172,7 +172,8 @@ internal static class Lanes
     /// For state that decays geometrically towards zero, such as an optimizer's moments when a unit's gradient stays 0:
     /// <c>0.9 · m</c> passes through the subnormals and then sticks at the smallest one (0.9 × 2⁻¹⁴⁹ rounds back to
     /// 2⁻¹⁴⁹), and Intel's multipliers, dividers and square roots take a microcode assist on every subnormal operand
-    /// (on the Xeon it was measured on, about 25 × the time of a normal one: Adam's step over spirals' 10,703
+    /// (on the Xeon it was measured on, a multiply, FMA, square root or division over subnormals took about 22 × what an
+    /// add over them took: Adam's step over spirals' 10,703
     /// parameters went from 8 to 80 µs once dead ReLU units had decayed their moments). What is flushed is below
     /// 1.2 · 10⁻³⁸ (float) or 2.2 · 10⁻³⁰⁸ (double). PyTorch's <c>torch.set_flush_denormal(True)</c> and TensorFlow's
     /// default flush the same values, for the whole process, in hardware; .NET cannot set the FTZ bit, so the state is

@@ -18,7 +18,7 @@ namespace MiniGrad.Optimizers;
 /// The bias corrections 1 − βᵗ undo the moments' start at zero; ε sits outside the square root, as in PyTorch.
 /// A moment below the smallest normal number (1.2 · 10⁻³⁸ in float) is stored as 0, as PyTorch does under
 /// <c>torch.set_flush_denormal(True)</c>: a unit whose gradient stays 0 would otherwise keep subnormal moments, which
-/// Intel's x86 cores multiply and divide about 25 × slower. The step such a moment gives is at most
+/// Intel's x86 cores multiply and divide about 20 × slower. The step such a moment gives is at most
 /// lr · m / ((1 − β₁ᵗ) · ε), for the default ε below 10⁻³⁰ · lr / (1 − β₁ᵗ).
 /// </remarks>
 public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>

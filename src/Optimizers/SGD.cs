@@ -19,7 +19,7 @@ namespace MiniGrad.Optimizers;
 /// </summary>
 /// <remarks>Sutskever et al. (2013) for the Nesterov form used here. A momentum buffer below the smallest normal number
 /// (1.2 · 10⁻³⁸ in float) is stored as 0, as PyTorch does under <c>torch.set_flush_denormal(True)</c>: a unit whose
-/// gradient stays 0 would otherwise keep a subnormal buffer, which Intel's x86 cores multiply about 25 × slower, for a
+/// gradient stays 0 would otherwise keep a subnormal buffer, which Intel's x86 cores multiply about 20 × slower, for a
 /// step below lr · 1.2 · 10⁻³⁸.</remarks>
 public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

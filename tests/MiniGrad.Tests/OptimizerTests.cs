@@ -199,15 +199,15 @@ public class OptimizerTests
     public void Adam_stores_moments_that_decay_below_the_smallest_normal_as_zero()
     {
         // β₁ = 0.9 takes 0.1 below 2⁻¹²⁶ in about 830 steps and below 2⁻¹⁰²² in about 6,700; β₂ = 0.5 decays v with it.
-        var single = Tensor<float>.RandomUniform(1, 67, -1, 1, new Random(1), requiresGrad: true);
-        var adam = new Adam<float>([single], lr: 1e-3, beta2: 0.5);
-        DecayWithZeroGradients(single, adam, 1_000);
+        var floats = Tensor<float>.RandomUniform(1, 67, -1, 1, new Random(1), requiresGrad: true);
+        var adam = new Adam<float>([floats], lr: 1e-3, beta2: 0.5);
+        DecayWithZeroGradients(floats, adam, 1_000);
         AssertFlushed(adam.MomentsOf(0).First.Span, "m");
         AssertFlushed(adam.MomentsOf(0).Second.Span, "v");
 
-        var wide = Tensor<double>.RandomUniform(1, 67, -1, 1, new Random(1), requiresGrad: true);
-        var adamW = new AdamW<double>([wide], lr: 1e-3, beta2: 0.5);
-        DecayWithZeroGradients(wide, adamW, 7_000);
+        var doubles = Tensor<double>.RandomUniform(1, 67, -1, 1, new Random(1), requiresGrad: true);
+        var adamW = new AdamW<double>([doubles], lr: 1e-3, beta2: 0.5);
+        DecayWithZeroGradients(doubles, adamW, 7_000);
         AssertFlushed(adamW.MomentsOf(0).First.Span, "m");
         AssertFlushed(adamW.MomentsOf(0).Second.Span, "v");
     }
@@ -215,9 +215,9 @@ public class OptimizerTests
     [Fact]
     public void SGD_stores_a_momentum_buffer_that_decays_below_the_smallest_normal_as_zero()
     {
-        var single = Tensor<float>.RandomUniform(1, 67, -1, 1, new Random(2), requiresGrad: true);
-        var sgd = new SGD<float>([single], lr: 1e-3, momentum: 0.9);
-        DecayWithZeroGradients(single, sgd, 1_000);
+        var floats = Tensor<float>.RandomUniform(1, 67, -1, 1, new Random(2), requiresGrad: true);
+        var sgd = new SGD<float>([floats], lr: 1e-3, momentum: 0.9);
+        DecayWithZeroGradients(floats, sgd, 1_000);
         AssertFlushed(sgd.MomentumBufferOf(0).Span, "b");
     }
 
@@ -228,13 +228,8 @@ public class OptimizerTests
         float smallestNormal = float.ScaleB(1, -126);
         var p = Tensor<float>.Zeros(1, 19, requiresGrad: true);
         var adam = new Adam<float>([p], lr: 1e-3, beta1: 0.5);
-        Step(adam, p, 2 * smallestNormal);
+        using (var tape = new Tape()) tape.Backward((p * Tensor<float>.Full(p.Rows, p.Cols, 2 * smallestNormal)).Sum());
+        adam.Step();
         Assert.All(adam.MomentsOf(0).First.ToArray(), m => Assert.Equal(smallestNormal, m));
-
-        static void Step(Adam<float> adam, Tensor<float> p, float gradient)
-        {
-            using (var tape = new Tape()) tape.Backward((p * Tensor<float>.Full(p.Rows, p.Cols, gradient)).Sum());
-            adam.Step();
-        }
     }
 }
