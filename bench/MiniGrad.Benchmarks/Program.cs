@@ -5,6 +5,7 @@ using MiniGrad.Benchmarks;
 // list [prefix]                          the workload names, one per line
 // report RESULTS.jsonl [--before REV]    docs/BENCHMARKS.md from the peers' JSON lines (bench/run.sh writes them)
 // playground [QUERY]                     training steps per second of a playground session in the console (README)
+// fit-tanh                               refits the float tanh's rational function (src/Kernels/VectorMath.cs)
 // anything else             BenchmarkDotNet: GemmBenchmarks, ActivationBenchmarks, TrainingStepBenchmarks
 switch (args)
 {
@@ -20,6 +21,9 @@ switch (args)
         break;
     case ["playground", .. var rest]:
         PlaygroundRate.Run(rest.Length > 0 ? rest[0] : PlaygroundRate.ReadmeNetwork);
+        break;
+    case ["fit-tanh"]:
+        TanhFit.Run();
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);

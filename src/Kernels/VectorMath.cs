@@ -18,12 +18,35 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         TLanes.One / (TLanes.One + TLanes.Exp(-x));
 
     /// <summary>
-    /// tanh x = −expm1(−2|x|) / (2 + expm1(−2|x|)), with the sign of x: accurate near 0 (no 1 − e cancellation), exactly
-    /// ±1 far out, and on the engine's exp, which stays in float for float.
+    /// tanh x. Float: a rational function, tanh x ≈ x·P(x²)/Q(x²) on |x| ≤ 9 (see <see cref="TanhNumerator"/>), and ±1
+    /// beyond, where tanh rounds to ±1 in float. Double: −expm1(−2|x|) / (2 + expm1(−2|x|)), accurate near 0 (no 1 − e
+    /// cancellation) and exactly ±1 far out. Both take the sign of x last, so NaN stays NaN and ±∞ gives ±1.
     /// </summary>
+    /// <remarks>
+    /// The rational form needs no exponential: nine multiply-adds, two multiplies and a division per vector, where the
+    /// expm1 form costs an exp (range reduction, a polynomial and the exponent's bit work), an eight-term polynomial and
+    /// a division; act-tanh's step went from 1.09–1.16 to 0.86–0.92 ms on one AVX-512 thread of a Zen 4, 18–35 % less
+    /// on each path. Over every 3-millionth step of [10⁻⁶, 12] (5.3 million floats) it stays within 2.7·10⁻⁷ of tanh
+    /// in double, relative: about four units in the last place for results just below 1, where floats are 6·10⁻⁸
+    /// apart. The kernel tests check it against the scalar reference to 2·10⁻⁶ and against tanh in double to 4·10⁻⁷.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TLanes Tanh<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
     {
+        if (typeof(T) == typeof(float))
+        {
+            var a = TLanes.Min(TLanes.Abs(x), TLanes.Create(TanhClamp));
+            var u = a * a;
+            ReadOnlySpan<T> p = TanhNumerator, q = TanhDenominator;
+            var n = TLanes.MultiplyAdd(TLanes.Create(p[6]), u, TLanes.Create(p[5]));
+            n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[4])); n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[3]));
+            n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[2])); n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[1]));
+            n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[0]));
+            var d = TLanes.MultiplyAdd(TLanes.Create(q[3]), u, TLanes.Create(q[2]));
+            d = TLanes.MultiplyAdd(d, u, TLanes.Create(q[1])); d = TLanes.MultiplyAdd(d, u, TLanes.One);
+            var r = TLanes.Min(a * n / d, TLanes.One); // the fit crosses 1 nowhere on [0, 9]; the bound makes |tanh| ≤ 1 certain
+            return TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), -r, r);
+        }
         var m = ExpM1(TLanes.Abs(x) * -Two);
         var t = -m / (TLanes.Create(Two) + m);
         return TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), -t, t);
@@ -121,6 +144,33 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Clenshaw<TLanes>(ref TLanes b1, ref TLanes b2, TLanes twoS, T c) where TLanes : struct, ILanes<T, TLanes> =>
         (b1, b2) = (TLanes.MultiplyAdd(twoS, b1, TLanes.Create(c) - b2), b1);
+
+    /// <summary>Where float's tanh reaches 1: 1 − tanh 9 = 3·10⁻⁸ is below half the spacing of floats under 1.</summary>
+    private static readonly T TanhClamp = T.CreateTruncating(9);
+
+    /// <summary>
+    /// P's coefficients, of u⁰ … u⁶ (u = x²), in tanh x ≈ x·P(u)/Q(u) on [0, 9]; Q's are
+    /// <see cref="TanhDenominator"/>.
+    /// </summary>
+    /// <remarks>
+    /// Fitted for MiniGrad (bench/MiniGrad.Benchmarks/TanhFit.cs, which prints them again): a rational function of x² with numerator degree 6 and denominator
+    /// degree 3, whose relative error against tanh was made as even as possible over 6,000 Chebyshev points of [0, 9]
+    /// (linearised least squares, reweighted by each point's error, Lawson's way towards the minimax fit). In exact
+    /// arithmetic its largest relative error is 6.6·10⁻⁹; what float's own rounding adds is given at
+    /// <see cref="Tanh{TLanes}"/>. P(0) rounds to 1 in float, so tanh x = x for tiny x.
+    /// </remarks>
+    private static readonly T[] TanhNumerator =
+    [
+        T.CreateTruncating(0.9999999934159239), T.CreateTruncating(0.13084016560833955), T.CreateTruncating(0.0031039633000379124),
+        T.CreateTruncating(1.115437883008146E-05), T.CreateTruncating(-2.0225491126540514E-08), T.CreateTruncating(5.2780652608150546E-11),
+        T.CreateTruncating(-8.488984123368841E-14),
+    ];
+
+    /// <summary>Q's coefficients, of u⁰ … u³, in tanh x ≈ x·P(u)/Q(u) (see <see cref="TanhNumerator"/>).</summary>
+    private static readonly T[] TanhDenominator =
+    [
+        T.One, T.CreateTruncating(0.46417343670675754), T.CreateTruncating(0.02449520696985635), T.CreateTruncating(0.00025461553284857996),
+    ];
 
     /// <summary>The Taylor coefficients 1/1!, 1/2!, … of (eˣ − 1)/x on |x| &lt; 1/2.</summary>
     /// <remarks>The first term left out, (1/2)ⁿ/(n + 1)! relative to the result, is below T's rounding: 14 terms for
