@@ -25,7 +25,8 @@ namespace MiniGrad.Kernels;
 /// (<see cref="InPlaceElements"/>) to stay in L1 unpacked.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. A last panel of columns at most one vector wide is
-/// packed one vector wide and computed twelve rows at a time, so its padding costs one vector, not two. The bias is added in the first slice's
+/// packed as wide as the narrowest vector that holds it and computed twelve rows at a time, so its padding costs at most
+/// one such vector, not two whole ones. The bias is added in the first slice's
 /// write-out, so <c>x·W + b</c> is one pass over C.</para>
 /// <para>Large products are split over the <see cref="WorkerPool"/> by rows (or by columns when there are few
 /// rows) at tile boundaries. Every element of C is summed in the same order — slice by slice, k ascending
@@ -192,7 +193,15 @@ internal static class Gemm
                             int cols = Math.Min(tileCols, nc - jr);
                             if (cols <= TLanes.Count)
                             {
-                                NarrowPanel(kc, ref packedB[jr * kc], packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, first && bias is not null);
+                                ref T narrowPanel = ref packedB[jr * kc];
+                                bool addBias = first && bias is not null;
+                                int width = NarrowWidth(cols);
+                                if (width == TLanes.Count)
+                                    NarrowPanel<TLanes>(kc, ref narrowPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
+                                else if (width == Lanes256<T>.Count)
+                                    NarrowPanel<Lanes256<T>>(kc, ref narrowPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
+                                else
+                                    NarrowPanel<Lanes128<T>>(kc, ref narrowPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
                                 continue;
                             }
                             bool whole = bInPlace && cols == tileCols;
@@ -232,15 +241,29 @@ internal static class Gemm
         }
 
         /// <summary>
-        /// The last panel of C's columns when it is at most one vector wide (n = 100 with 32-float tiles leaves 4): B's panel
-        /// was packed one vector wide, and <see cref="NarrowKernel"/> computes twelve rows by one vector, two panels of A at
-        /// once, which costs what one whole tile does, instead of six rows by two vectors of which the second is all padding.
-        /// Its tiles go through the scratch tile (one vector wide, twelve rows: the same size as a whole tile).
+        /// How wide a last panel of <paramref name="cols"/> ≤ W columns is packed and computed: the narrowest accelerated
+        /// vector that holds it, never wider than this job's. n = 100 with 32-float tiles leaves 4 columns: a 128-bit vector
+        /// holds them where a 512-bit one would be three-quarters padding. Zen 4 executes a 512-bit multiply-add as two
+        /// 256-bit halves, one per cycle against two 256- or 128-bit ones, so there the narrower kernel takes half the time;
+        /// where a 512-bit multiply-add costs what a narrower one does, it costs the same and moves less padding.
         /// </summary>
-        private void NarrowPanel(int kc, ref T bPanel, Span<T> packedA, bool direct, int ic, int mc, int pc, int col, int cols,
+        private static int NarrowWidth(int cols) =>
+            Lanes128<T>.IsAccelerated && cols <= Lanes128<T>.Count && Lanes128<T>.Count < TLanes.Count ? Lanes128<T>.Count
+            : Lanes256<T>.IsAccelerated && cols <= Lanes256<T>.Count && Lanes256<T>.Count < TLanes.Count ? Lanes256<T>.Count
+            : TLanes.Count;
+
+        /// <summary>
+        /// The last panel of C's columns when it is at most one vector wide (n = 100 with 32-float tiles leaves 4): B's panel
+        /// was packed <typeparamref name="TNarrow"/> wide (<see cref="NarrowWidth"/>), and <see cref="NarrowKernel"/>
+        /// computes twelve rows by one such vector, two panels of A at once, instead of six rows by two vectors of which the
+        /// second is all padding. Its tiles go through the scratch tile (twelve rows of one narrow vector: at most the size
+        /// of a whole tile).
+        /// </summary>
+        private void NarrowPanel<TNarrow>(int kc, ref T bPanel, Span<T> packedA, bool direct, int ic, int mc, int pc, int col, int cols,
             Span<T> scratch, bool load, bool addBias)
+            where TNarrow : struct, ILanes<T, TNarrow>
         {
-            int w = TLanes.Count;
+            int w = TNarrow.Count;
             ref T tile = ref MemoryMarshal.GetReference(scratch);
             for (int ir = 0; ir < mc; ir += 2 * TileRows)
             {
@@ -248,21 +271,21 @@ internal static class Gemm
                 ref T top = ref PanelOfA(packedA, direct, ic, ir, mc, pc, kc, out nint aRow, out nint aStep);
                 if (rows <= TileRows) // one panel left: it is computed twice over, once for each half of the kernel
                 {
-                    NarrowKernel(kc, ref top, ref top, aRow, aStep, ref bPanel, ref tile);
+                    NarrowKernel<TNarrow>(kc, ref top, ref top, aRow, aStep, ref bPanel, ref tile);
                     AddTile(scratch, w, ic + ir, col, rows, cols, load, addBias);
                     continue;
                 }
                 ref T bottom = ref PanelOfA(packedA, direct, ic, ir + TileRows, mc, pc, kc, out nint bottomRow, out nint bottomStep);
                 if (bottomRow == aRow && bottomStep == aStep)
                 {
-                    NarrowKernel(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
+                    NarrowKernel<TNarrow>(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
                     AddTile(scratch, w, ic + ir, col, rows, cols, load, addBias);
                 }
                 else // a whole panel read in place above a packed last panel: one at a time
                 {
-                    NarrowKernel(kc, ref top, ref top, aRow, aStep, ref bPanel, ref tile);
+                    NarrowKernel<TNarrow>(kc, ref top, ref top, aRow, aStep, ref bPanel, ref tile);
                     AddTile(scratch, w, ic + ir, col, TileRows, cols, load, addBias);
-                    NarrowKernel(kc, ref bottom, ref bottom, bottomRow, bottomStep, ref bPanel, ref tile);
+                    NarrowKernel<TNarrow>(kc, ref bottom, ref bottom, bottomRow, bottomStep, ref bPanel, ref tile);
                     AddTile(scratch, w, ic + ir + TileRows, col, rows - TileRows, cols, load, addBias);
                 }
             }
@@ -341,7 +364,7 @@ internal static class Gemm
             for (int jr = partialOnly ? nc - nc % tileCols : 0; jr < nc; jr += tileCols)
             {
                 int cols = Math.Min(tileCols, nc - jr);
-                int width = cols <= TLanes.Count ? TLanes.Count : tileCols; // a last panel of at most one vector is packed one vector wide
+                int width = cols <= TLanes.Count ? NarrowWidth(cols) : tileCols; // a last panel of at most one vector is packed one narrow vector wide
                 var panel = packed.Slice(jr * kc, width * kc);
                 if (cols < width) panel.Clear();
                 ref T target = ref MemoryMarshal.GetReference(panel);
@@ -569,31 +592,32 @@ internal static class Gemm
         /// stepped as in <see cref="MicroKernel"/>). Twelve independent sums keep both FMA pipes busy, as the whole tile does.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void NarrowKernel(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+        private static unsafe void NarrowKernel<TNarrow>(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+            where TNarrow : struct, ILanes<T, TNarrow>
         {
-            nuint w = (nuint)TLanes.Count;
+            nuint w = (nuint)TNarrow.Count;
             nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
-            TLanes c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-            TLanes c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+            TNarrow c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            TNarrow c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
             ref T bp = ref bPanel;
             fixed (T* upper = &top, lower = &bottom)
             {
                 T* ap = upper, aq = lower;
                 for (int p = 0; p < kc; p++)
                 {
-                    var b = TLanes.Load(ref bp);
-                    c0 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap), b, c0);
-                    c1 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + aRow), b, c1);
-                    c2 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row2), b, c2);
-                    c3 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row3), b, c3);
-                    c4 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row4), b, c4);
-                    c5 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(ap + row5), b, c5);
-                    c6 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq), b, c6);
-                    c7 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + aRow), b, c7);
-                    c8 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row2), b, c8);
-                    c9 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row3), b, c9);
-                    c10 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row4), b, c10);
-                    c11 = TLanes.MultiplyAdd(Lanes.Broadcast<T, TLanes>(aq + row5), b, c11);
+                    var b = TNarrow.Load(ref bp);
+                    c0 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap), b, c0);
+                    c1 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + aRow), b, c1);
+                    c2 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row2), b, c2);
+                    c3 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row3), b, c3);
+                    c4 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row4), b, c4);
+                    c5 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row5), b, c5);
+                    c6 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq), b, c6);
+                    c7 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + aRow), b, c7);
+                    c8 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row2), b, c8);
+                    c9 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row3), b, c9);
+                    c10 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row4), b, c10);
+                    c11 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row5), b, c11);
                     ap += aStep;
                     aq += aStep;
                     bp = ref Unsafe.Add(ref bp, w);

@@ -34,6 +34,9 @@ public class GemmTests
         data.Add(2, 100, 300);
         data.Add(6, 100, 300);
         data.Add(70, 40, 100);
+        // spirals' hidden layer: three whole tiles and a last panel of 4 columns, packed and computed 128 bits wide on the
+        // wider paths (NarrowWidth), twelve rows at a time.
+        data.Add(300, 100, 100);
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
