@@ -22,7 +22,7 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
     internal sealed override int? OutputFeatures(int? input) => input;
 
     /// <summary>Tensors at least this long run their activation kernels on every core of the worker pool.</summary>
-    internal const int ParallelLength = 1 << 16;
+    internal const int ParallelLength = BandWork.ParallelLength;
 
     /// <summary>f(x) for one value: the reference formula.</summary>
     public abstract T Apply(T x);

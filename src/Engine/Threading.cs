@@ -3,7 +3,8 @@ using MiniGrad.Kernels;
 namespace MiniGrad;
 
 /// <summary>
-/// How many threads MiniGrad's kernels may use at once (matrix products, large activations): PyTorch's
+/// How many threads MiniGrad's kernels may use at once (matrix products, large activations, optimizer updates of large
+/// parameters): PyTorch's
 /// <c>torch.set_num_threads</c>. Results do not depend on it: work is split by output region, never by a sum, so 1 and 2
 /// threads give bit-identical results.
 /// </summary>

@@ -75,17 +75,37 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
+    /// <remarks>A parameter of at least <see cref="BandWork.ParallelLength"/> elements is updated in bands over the worker
+    /// pool; each element's update is the same whichever thread makes it.</remarks>
     public override void Step()
     {
+        var pass = stepPass ??= new StepPass();
         for (int k = 0; k < Parameters.Count; k++)
         {
             var parameter = Parameters[k];
             if (parameter.Grad is not { } gradient) continue;
-            Span<T> p = parameter.AsSpan(), g = gradient.AsSpan();
-            Span<T> m = firstMoments[k] ??= new T[p.Length], v = secondMoments[k] ??= new T[p.Length];
-
             int t = ++steps[k];
-            var update = new Update(p, g, m, v, new Rule(this, 1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t)));
+            (pass.Parameter, pass.Gradient, pass.First, pass.Second, pass.Rule) = (parameter, gradient,
+                firstMoments[k] ??= new T[parameter.Length], secondMoments[k] ??= new T[parameter.Length],
+                new Rule(this, 1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t)));
+            pass.RunAll(parameter.Length);
+        }
+        (pass.Parameter, pass.Gradient, pass.First, pass.Second) = (null, null, [], []); // let the tensors go
+    }
+
+    private StepPass? stepPass;
+
+    /// <summary>One parameter's update, as a pass that can be split into bands (<see cref="BandWork"/>).</summary>
+    private sealed class StepPass : BandWork
+    {
+        public Tensor<T>? Parameter, Gradient;
+        public T[] First = [], Second = [];
+        public Rule Rule;
+
+        protected override void RunBand(int start, int end)
+        {
+            var update = new Update(Parameter!.AsSpan()[start..end], Gradient!.AsSpan()[start..end],
+                First.AsSpan(start..end), Second.AsSpan(start..end), Rule);
             Lanes.Run<T, Update>(ref update);
         }
     }

@@ -64,17 +64,39 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
+    /// <remarks>A parameter of at least <see cref="BandWork.ParallelLength"/> elements is updated in bands over the worker
+    /// pool; each element's update is the same whichever thread makes it.</remarks>
     public override void Step()
     {
-        var rule = new Rule(this);
+        var pass = stepPass ??= new StepPass();
+        pass.Rule = new Rule(this);
         for (int k = 0; k < Parameters.Count; k++)
         {
             var parameter = Parameters[k];
             if (parameter.Grad is not { } gradient) continue;
-            Span<T> p = parameter.AsSpan(), g = gradient.AsSpan();
-            bool first = momentumBuffers[k] is null;
-            Span<T> b = Momentum == 0 ? default : (momentumBuffers[k] ??= new T[p.Length]);
-            var update = new Update(p, g, b, first, rule);
+            pass.First = momentumBuffers[k] is null;
+            (pass.Parameter, pass.Gradient, pass.Buffer) = (parameter, gradient, Momentum == 0 ? [] : (momentumBuffers[k] ??= new T[parameter.Length]));
+            pass.RunAll(parameter.Length);
+        }
+        (pass.Parameter, pass.Gradient, pass.Buffer) = (null, null, []); // let the tensors go
+    }
+
+    private StepPass? stepPass;
+
+    /// <summary>One parameter's update, as a pass that can be split into bands (<see cref="BandWork"/>).</summary>
+    private sealed class StepPass : BandWork
+    {
+        public Tensor<T>? Parameter, Gradient;
+        /// <summary>The momentum buffer; empty without momentum (and then never read).</summary>
+        public T[] Buffer = [];
+        /// <summary>Whether this is the buffer's first step (it starts as the gradient, as in PyTorch).</summary>
+        public bool First;
+        public Rule Rule;
+
+        protected override void RunBand(int start, int end)
+        {
+            var update = new Update(Parameter!.AsSpan()[start..end], Gradient!.AsSpan()[start..end],
+                Buffer.Length == 0 ? default : Buffer.AsSpan(start..end), First, Rule);
             Lanes.Run<T, Update>(ref update);
         }
     }

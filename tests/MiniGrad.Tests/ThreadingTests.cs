@@ -47,6 +47,53 @@ public class ThreadingTests
         Assert.True(alone.AsSpan().SequenceEqual(Train(1)), "the weights differ between two runs with 1 thread");
     }
 
+    /// <summary>
+    /// The optimizers' update of one parameter of 300 × 311 = 93,300 elements (above BandWork's parallel length, and not a
+    /// multiple of any vector width), five steps: split over every thread, it must give what one thread gives, bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    [InlineData("sgd momentum")]
+    [InlineData("sgd nesterov")]
+    public void A_large_parameter_is_updated_to_the_same_bits_with_one_thread_or_all(string name)
+    {
+        float[] Steps(int threads)
+        {
+            int saved = Threading.MaxDegreeOfParallelism;
+            try
+            {
+                Threading.MaxDegreeOfParallelism = threads;
+                var rng = new Random(5);
+                var weight = Tensor<float>.RandomNormal(300, 311, rng, requiresGrad: true);
+                Assert.True(weight.Length >= Kernels.BandWork.ParallelLength);
+                Optimizer<float> optimizer = name switch
+                {
+                    "adam" => new Adam<float>([weight], lr: 1e-2, weightDecay: 1e-3),
+                    "adamw" => new AdamW<float>([weight], lr: 1e-2),
+                    "sgd momentum" => new SGD<float>([weight], lr: 0.1, momentum: 0.9, weightDecay: 1e-3),
+                    _ => new SGD<float>([weight], lr: 0.1, momentum: 0.9, nesterov: true),
+                };
+                for (int step = 0; step < 5; step++)
+                {
+                    optimizer.ZeroGrad();
+                    using (var tape = new Tape()) tape.Backward((weight * weight).Sum()); // gradient 2w: every element moves
+                    optimizer.Step();
+                }
+                return weight.AsSpan().ToArray();
+            }
+            finally
+            {
+                Threading.MaxDegreeOfParallelism = saved;
+            }
+        }
+
+        var alone = Steps(1);
+        var together = Steps(Environment.ProcessorCount);
+        Assert.NotEqual(Tensor<float>.RandomNormal(300, 311, new Random(5)).AsSpan().ToArray(), alone); // the steps moved it
+        Assert.True(alone.AsSpan().SequenceEqual(together), $"{name}: one thread and {Environment.ProcessorCount} differ");
+    }
+
     public static TheoryData<string> SampleNetworks => ["xor", "spirals", "deep sigmoid (GradientFlow)", "wide relu at a high rate (DeadRelu)", "mnist", "iris"];
 
     private static readonly Lazy<Samples.Mnist.MnistData> Digits = new(() => Samples.Mnist.MnistTraining.Load(System.IO.Path.Combine(AppContext.BaseDirectory, "data", "mnist")));
