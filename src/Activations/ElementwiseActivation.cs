@@ -103,11 +103,10 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
     }
 
     /// <summary>
-    /// One activation kernel over whole tensors, as parallel work: forward (y = f(x)) when no gradients are given, backward
-    /// (dx += f'·dy) otherwise. Parts are bands cut at multiples of 64 elements, a multiple of every vector width, so each
-    /// element takes the same vector or scalar path however the work is split.
+    /// One activation kernel over whole tensors, as a band-split pass (<see cref="BandWork"/>): forward (y = f(x)) when no
+    /// gradients are given, backward (dx += f'·dy) otherwise.
     /// </summary>
-    private sealed class KernelJob : IParallelWork
+    private sealed class KernelJob : BandWork
     {
         [ThreadStatic] private static KernelJob? current;
 
@@ -118,21 +117,14 @@ public abstract class ElementwiseActivation<T> : Module<T>, IElementwise<T> wher
 
         internal static void Run(ElementwiseActivation<T> activation, T[] x, T[] y, T[]? dy, T[]? dx, bool accumulate = true)
         {
-            if (x.Length < ParallelLength)
-            {
-                if (dx is null) activation.ForwardKernel(x, y);
-                else activation.BackwardKernel(x, y, dy, dx, accumulate);
-                return;
-            }
             var job = current ??= new KernelJob();
             (job.activation, job.x, job.y, job.dy, job.dx, job.accumulate) = (activation, x, y, dy, dx, accumulate);
-            WorkerPool.Run(job, WorkerPool.Threads);
+            job.RunAll(x.Length);
             (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
         }
 
-        public void Run(int part, int parts)
+        protected override void RunBand(int start, int end)
         {
-            var (start, end) = WorkerPool.Band(x.Length, 64, part, parts);
             var range = new Range(start, end);
             if (dx is null) activation!.ForwardKernel(x.AsSpan(range), y.AsSpan(range));
             else activation!.BackwardKernel(x.AsSpan(range), y.AsSpan(range), dy.AsSpan(range), dx.AsSpan(range), accumulate);

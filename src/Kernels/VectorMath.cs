@@ -25,10 +25,9 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <remarks>
     /// The rational form needs no exponential: nine multiply-adds, two multiplies and a division per vector, where the
     /// expm1 form costs an exp (range reduction, a polynomial and the exponent's bit work), an eight-term polynomial and
-    /// a division; act-tanh's step went from 1.09–1.16 to 0.86–0.92 ms on one AVX-512 thread of a Zen 4, 18–35 % less
-    /// on each path. Over every 3-millionth step of [10⁻⁶, 12] (5.3 million floats) it stays within 2.7·10⁻⁷ of tanh
-    /// in double, relative: about four units in the last place for results just below 1, where floats are 6·10⁻⁸
-    /// apart. The kernel tests check it against the scalar reference to 2·10⁻⁶ and against tanh in double to 4·10⁻⁷.
+    /// a division (act-tanh's step is 18–35 % shorter on each vector path; bench/MiniGrad.Benchmarks/NOTES.md). Over every
+    /// 3-millionth step of [10⁻⁶, 12] (5.3 million floats) it stays within 2.7·10⁻⁷ of tanh in double, relative: about
+    /// four units in the last place for results just below 1, where floats are 6·10⁻⁸ apart. The kernel tests check it against the scalar reference to 2·10⁻⁶ and against tanh in double to 4·10⁻⁷.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TLanes Tanh<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
@@ -153,8 +152,8 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <see cref="TanhDenominator"/>.
     /// </summary>
     /// <remarks>
-    /// Fitted for MiniGrad (bench/MiniGrad.Benchmarks/TanhFit.cs, which prints them again): a rational function of x² with numerator degree 6 and denominator
-    /// degree 3, whose relative error against tanh was made as even as possible over 6,000 Chebyshev points of [0, 9]
+    /// Fitted for MiniGrad (bench/MiniGrad.Benchmarks/TanhFit.cs, which prints them again): a rational function of x²
+    /// with numerator degree 6 and denominator degree 3, whose relative error against tanh was made as even as possible over 6,000 Chebyshev points of [0, 9]
     /// (linearised least squares, reweighted by each point's error, Lawson's way towards the minimax fit). In exact
     /// arithmetic its largest relative error is 6.6·10⁻⁹; what float's own rounding adds is given at
     /// <see cref="Tanh{TLanes}"/>. P(0) rounds to 1 in float, so tanh x = x for tiny x.

@@ -74,8 +74,8 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         {
             var parameter = Parameters[k];
             if (parameter.Grad is not { } gradient) continue;
-            pass.First = momentumBuffers[k] is null;
-            (pass.Parameter, pass.Gradient, pass.Buffer) = (parameter, gradient, Momentum == 0 ? [] : (momentumBuffers[k] ??= new T[parameter.Length]));
+            (pass.Parameter, pass.Gradient, pass.First) = (parameter, gradient, momentumBuffers[k] is null);
+            pass.Buffer = Momentum == 0 ? [] : (momentumBuffers[k] ??= new T[parameter.Length]);
             pass.RunAll(parameter.Length);
         }
         (pass.Parameter, pass.Gradient, pass.Buffer) = (null, null, []); // let the tensors go
