@@ -36,13 +36,12 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         {
             var a = TLanes.Min(TLanes.Abs(x), TLanes.Create(TanhClamp));
             var u = a * a;
-            ReadOnlySpan<T> p = TanhNumerator, q = TanhDenominator;
-            var n = TLanes.MultiplyAdd(TLanes.Create(p[6]), u, TLanes.Create(p[5]));
-            n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[4])); n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[3]));
-            n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[2])); n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[1]));
-            n = TLanes.MultiplyAdd(n, u, TLanes.Create(p[0]));
-            var d = TLanes.MultiplyAdd(TLanes.Create(q[3]), u, TLanes.Create(q[2]));
-            d = TLanes.MultiplyAdd(d, u, TLanes.Create(q[1])); d = TLanes.MultiplyAdd(d, u, TLanes.One);
+            var n = TLanes.MultiplyAdd(TLanes.Create(TanhP6), u, TLanes.Create(TanhP5));
+            n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP4)); n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP3));
+            n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP2)); n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP1));
+            n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP0));
+            var d = TLanes.MultiplyAdd(TLanes.Create(TanhQ3), u, TLanes.Create(TanhQ2));
+            d = TLanes.MultiplyAdd(d, u, TLanes.Create(TanhQ1)); d = TLanes.MultiplyAdd(d, u, TLanes.One);
             var r = TLanes.Min(a * n / d, TLanes.One); // the fit crosses 1 nowhere on [0, 9]; the bound makes |tanh| ≤ 1 certain
             return TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), -r, r);
         }
@@ -58,9 +57,20 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TLanes ExpM1<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
     {
-        ReadOnlySpan<T> c = ExpM1Coefficients;
-        var p = TLanes.Create(c[^1]);
-        for (int k = c.Length - 2; k >= 0; k--) p = TLanes.MultiplyAdd(p, x, TLanes.Create(c[k]));
+        TLanes p;
+        if (typeof(T) == typeof(float)) // eight terms written out, so that each coefficient is a constant in the code
+        {
+            p = TLanes.MultiplyAdd(TLanes.Create(ExpM1Term8), x, TLanes.Create(ExpM1Term7));
+            p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term6)); p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term5));
+            p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term4)); p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term3));
+            p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term2)); p = TLanes.MultiplyAdd(p, x, TLanes.One);
+        }
+        else
+        {
+            ReadOnlySpan<T> c = ExpM1Coefficients;
+            p = TLanes.Create(c[^1]);
+            for (int k = c.Length - 2; k >= 0; k--) p = TLanes.MultiplyAdd(p, x, TLanes.Create(c[k]));
+        }
         var small = TLanes.LessThan(TLanes.Abs(x), TLanes.Create(Half));
         return TLanes.ConditionalSelect(small, p * x, TLanes.Exp(x) - TLanes.One);
     }
@@ -121,13 +131,12 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             // Float's twelve terms as a polynomial in s by Horner's rule: one multiply-add a term where Clenshaw's
             // recurrence takes two operations, and GELU's forward pass is bound by the count of vector operations.
             // Written out: without a loop, the next vector's polynomial overlaps this one's.
-            ReadOnlySpan<T> a = ErfcPowers;
-            var h = TLanes.MultiplyAdd(TLanes.Create(a[11]), s, TLanes.Create(a[10]));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[9])); h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[8]));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[7])); h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[6]));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[5])); h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[4]));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[3])); h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[2]));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[1])); h = TLanes.MultiplyAdd(h, s, TLanes.Create(a[0]));
+            var h = TLanes.MultiplyAdd(TLanes.Create(Erfc11), s, TLanes.Create(Erfc10));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc9)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc8));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc7)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc6));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc5)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc4));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc3)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc2));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc1)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc0));
             return t * h;
         }
         // Double's 24 terms by Clenshaw's recurrence, one fused multiply-add on the critical path per term: cⱼ − b₂
@@ -171,12 +180,24 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         T.One, T.CreateTruncating(0.46417343670675754), T.CreateTruncating(0.02449520696985635), T.CreateTruncating(0.00025461553284857996),
     ];
 
+    // The coefficients the float kernels use, as static readonly scalars: the JIT compiles such a field of an initialised
+    // class as a constant in the code, but reads an array element anew on every pass of a loop (and at 128 bits spends a
+    // shuffle on the arithmetic ports to broadcast it). Each is declared after the array it is taken from.
+
+    private static readonly T TanhP0 = TanhNumerator[0], TanhP1 = TanhNumerator[1], TanhP2 = TanhNumerator[2], TanhP3 = TanhNumerator[3],
+        TanhP4 = TanhNumerator[4], TanhP5 = TanhNumerator[5], TanhP6 = TanhNumerator[6];
+    private static readonly T TanhQ1 = TanhDenominator[1], TanhQ2 = TanhDenominator[2], TanhQ3 = TanhDenominator[3];
+
     /// <summary>The Taylor coefficients 1/1!, 1/2!, … of (eˣ − 1)/x on |x| &lt; 1/2.</summary>
     /// <remarks>The first term left out, (1/2)ⁿ/(n + 1)! relative to the result, is below T's rounding: 14 terms for
     /// double (5e−17), 8 for float (1e−8).</remarks>
     private static readonly T[] ExpM1Coefficients = Enumerable.Range(1, typeof(T) == typeof(float) ? 8 : 14)
         .Select(k => T.One / T.CreateTruncating(Enumerable.Range(1, k).Aggregate(1.0, (product, i) => product * i)))
         .ToArray();
+
+    /// <summary>Float's 1/k! for k = 2 … 8 (see <see cref="ExpM1Coefficients"/>), as constants in the code.</summary>
+    private static readonly T ExpM1Term2 = ExpM1Coefficients[1], ExpM1Term3 = ExpM1Coefficients[2], ExpM1Term4 = ExpM1Coefficients[3],
+        ExpM1Term5 = ExpM1Coefficients[4], ExpM1Term6 = ExpM1Coefficients[5], ExpM1Term7 = ExpM1Coefficients[6], ExpM1Term8 = ExpM1Coefficients[7];
 
     /// <summary>
     /// The Chebyshev coefficients c₀/2, c₁, … of g(s) = e^(z²)·erfc(z)/t, in double: 24 terms for double, 12 for float.
@@ -208,6 +229,11 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// written; the erfc test checks the whole function against MathNet).
     /// </summary>
     private static readonly T[] ErfcPowers = ChebyshevToPowers(ErfcChebyshev.AsSpan(0, 12)).Select(T.CreateTruncating).ToArray();
+
+    /// <summary><see cref="ErfcPowers"/> one by one, as constants in the code.</summary>
+    private static readonly T Erfc0 = ErfcPowers[0], Erfc1 = ErfcPowers[1], Erfc2 = ErfcPowers[2], Erfc3 = ErfcPowers[3], Erfc4 = ErfcPowers[4],
+        Erfc5 = ErfcPowers[5], Erfc6 = ErfcPowers[6], Erfc7 = ErfcPowers[7], Erfc8 = ErfcPowers[8], Erfc9 = ErfcPowers[9],
+        Erfc10 = ErfcPowers[10], Erfc11 = ErfcPowers[11];
 
     /// <summary>The power-basis coefficients of Σ cⱼTⱼ(s) (c₀ as given, with no halving applied here).</summary>
     private static double[] ChebyshevToPowers(ReadOnlySpan<double> c)
