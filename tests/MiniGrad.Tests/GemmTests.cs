@@ -29,6 +29,12 @@ public class GemmTests
         data.Add(3, 2100, 17);
         data.Add(4, 130, 1025);
         data.Add(2, 4099, 70);
+        // ... B read four rows at a time (k mod 4 = 1, 2, 3 leave single rows), sums in chunks of 2,048 columns, and C
+        // narrower than a vector: 10 classes on 256-bit vectors (8 + 2 scalar columns) where the widest are 512-bit.
+        data.Add(1, 10, 256);
+        data.Add(2, 6, 7);
+        data.Add(4, 33, 11);
+        data.Add(1, 2049, 3);
         // One panel of rows (B's values each used once) or a B block that fits in L1: B's whole panels read in place,
         // a last narrower one packed; over two slices of depth.
         data.Add(2, 100, 300);

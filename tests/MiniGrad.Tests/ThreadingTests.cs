@@ -48,6 +48,42 @@ public class ThreadingTests
     }
 
     /// <summary>
+    /// A batch of at most four rows times a stored B, large enough to be split (1 to 4 × 1,000 × 300, with and without bias
+    /// and accumulation, n not a multiple of any vector width): one thread reads B along its rows, several read it in
+    /// strips, and C must come out the same, bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(1, false, false)]
+    [InlineData(1, true, false)]
+    [InlineData(3, true, true)]
+    [InlineData(4, false, true)]
+    public void A_few_rows_product_is_bit_identical_with_one_thread_or_all(int m, bool withBias, bool accumulate)
+    {
+        const int n = 1000, k = 300;
+        var rng = new Random(m);
+        float[] a = Tensor<float>.RandomNormal(m, k, rng).Values, b = Tensor<float>.RandomNormal(k, n, rng).Values;
+        float[] start = Tensor<float>.RandomNormal(m, n, rng).Values;
+        float[]? bias = withBias ? Tensor<float>.RandomNormal(1, n, rng).Values : null;
+        float[] Product(int threads)
+        {
+            int saved = Threading.MaxDegreeOfParallelism;
+            try
+            {
+                Threading.MaxDegreeOfParallelism = threads;
+                var c = (float[])start.Clone();
+                Gemm.Multiply(m, n, k, a, false, b, false, c, accumulate, bias);
+                return c;
+            }
+            finally
+            {
+                Threading.MaxDegreeOfParallelism = saved;
+            }
+        }
+        var alone = Product(1);
+        Assert.True(alone.AsSpan().SequenceEqual(Product(Math.Max(2, Environment.ProcessorCount))), "C differs between 1 thread and several");
+    }
+
+    /// <summary>
     /// The optimizers' update of one parameter of 300 × 311 = 93,300 elements (above BandWork's parallel length, and not a
     /// multiple of any vector width), five steps: split over every thread, it must give what one thread gives, bit for bit.
     /// </summary>
