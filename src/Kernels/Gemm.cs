@@ -95,9 +95,13 @@ internal static class Gemm
         // (n = 10 classes: 256-bit vectors where 512-bit ones would leave every column to the scalar tail).
         if (m <= FewRows && !transposeA && !transposeB)
         {
-            if (n >= TLanes.Count || !Lanes128<T>.IsAccelerated || typeof(TLanes) == typeof(Lanes128<T>)) FewRowsTimesB<T, TLanes>(m, n, k, a, b, c, accumulate, bias);
-            else if (n >= Lanes256<T>.Count && Lanes256<T>.IsAccelerated && typeof(TLanes) != typeof(Lanes256<T>)) FewRowsTimesB<T, Lanes256<T>>(m, n, k, a, b, c, accumulate, bias);
-            else FewRowsTimesB<T, Lanes128<T>>(m, n, k, a, b, c, accumulate, bias);
+            bool narrowerThanVector = n < TLanes.Count && Lanes128<T>.IsAccelerated && typeof(TLanes) != typeof(Lanes128<T>);
+            if (!narrowerThanVector)
+                FewRowsTimesB<T, TLanes>(m, n, k, a, b, c, accumulate, bias);
+            else if (n >= Lanes256<T>.Count && Lanes256<T>.IsAccelerated && typeof(TLanes) != typeof(Lanes256<T>))
+                FewRowsTimesB<T, Lanes256<T>>(m, n, k, a, b, c, accumulate, bias);
+            else
+                FewRowsTimesB<T, Lanes128<T>>(m, n, k, a, b, c, accumulate, bias);
             return;
         }
 
@@ -747,6 +751,7 @@ internal static class Gemm
         for (int i = 0; i < m; i++)
         {
             ref T ai = ref a[i * k];
+            ref T ci = ref c[i * n];
             for (int first = start; first < end; first += FewRowsChunk)
             {
                 int width = Math.Min(FewRowsChunk, end - first), vectors = width - width % w, j;
@@ -788,21 +793,8 @@ internal static class Gemm
                         TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, j)), TLanes.Load(ref Unsafe.Add(ref sums, j))).Store(ref Unsafe.Add(ref sums, j));
                     for (; j < width; j++) Unsafe.Add(ref sums, j) += ap * Unsafe.Add(ref bp, j);
                 }
-                ref T row = ref c[i * n + first];
-                for (j = 0; j < vectors; j += w)
-                {
-                    var sum = TLanes.Load(ref Unsafe.Add(ref sums, j));
-                    if (bias is not null) sum += TLanes.Load(ref bias[first + j]);
-                    if (accumulate) sum += TLanes.Load(ref Unsafe.Add(ref row, j));
-                    sum.Store(ref Unsafe.Add(ref row, j));
-                }
-                for (; j < width; j++)
-                {
-                    T sum = Unsafe.Add(ref sums, j);
-                    if (bias is not null) sum += bias[first + j];
-                    ref T target = ref Unsafe.Add(ref row, j);
-                    target = accumulate ? target + sum : sum;
-                }
+                for (j = 0; j < vectors; j += w) FinishFewRows(ref ci, first + j, TLanes.Load(ref Unsafe.Add(ref sums, j)), accumulate, bias);
+                for (; j < width; j++) FinishFewRows(ref ci, first + j, Unsafe.Add(ref sums, j), accumulate, bias);
             }
         }
     }
@@ -840,39 +832,54 @@ internal static class Gemm
                     s6 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 6 * w)), s6);
                     s7 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, 7 * w)), s7);
                 }
-                Finish(ref ci, j, s0, accumulate, bias);
-                Finish(ref ci, j + w, s1, accumulate, bias);
-                Finish(ref ci, j + 2 * w, s2, accumulate, bias);
-                Finish(ref ci, j + 3 * w, s3, accumulate, bias);
-                Finish(ref ci, j + 4 * w, s4, accumulate, bias);
-                Finish(ref ci, j + 5 * w, s5, accumulate, bias);
-                Finish(ref ci, j + 6 * w, s6, accumulate, bias);
-                Finish(ref ci, j + 7 * w, s7, accumulate, bias);
+                FinishFewRows(ref ci, j, s0, accumulate, bias);
+                FinishFewRows(ref ci, j + w, s1, accumulate, bias);
+                FinishFewRows(ref ci, j + 2 * w, s2, accumulate, bias);
+                FinishFewRows(ref ci, j + 3 * w, s3, accumulate, bias);
+                FinishFewRows(ref ci, j + 4 * w, s4, accumulate, bias);
+                FinishFewRows(ref ci, j + 5 * w, s5, accumulate, bias);
+                FinishFewRows(ref ci, j + 6 * w, s6, accumulate, bias);
+                FinishFewRows(ref ci, j + 7 * w, s7, accumulate, bias);
             }
             for (; j + w <= end; j += w) // single vectors
             {
                 TLanes sum = TLanes.Zero;
                 ref T bp = ref Unsafe.Add(ref bs, j);
                 for (int p = 0; p < k; p++, bp = ref Unsafe.Add(ref bp, n)) sum = TLanes.MultiplyAdd(TLanes.Create(Unsafe.Add(ref ai, p)), TLanes.Load(ref bp), sum);
-                Finish(ref ci, j, sum, accumulate, bias);
+                FinishFewRows(ref ci, j, sum, accumulate, bias);
             }
             for (; j < end; j++) // the last columns, fewer than a vector
             {
                 T sum = T.Zero;
                 for (int p = 0; p < k; p++) sum += Unsafe.Add(ref ai, p) * Unsafe.Add(ref bs, p * n + j);
-                if (bias is not null) sum += bias[j];
-                ref T target = ref Unsafe.Add(ref ci, j);
-                target = accumulate ? target + sum : sum;
+                FinishFewRows(ref ci, j, sum, accumulate, bias);
             }
         }
+    }
 
-        static void Finish(ref T row, int column, TLanes sum, bool accumulate, T[]? bias)
-        {
-            ref T target = ref Unsafe.Add(ref row, column);
-            if (bias is not null) sum += TLanes.Load(ref bias[column]);
-            if (accumulate) sum += TLanes.Load(ref target);
-            sum.Store(ref target);
-        }
+    /// <summary>
+    /// Writes a few-rows sum over k to C: row[column..] = [row[column..] +] (sum + bias[column..]). Both few-rows kernels
+    /// write through here, so they give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishFewRows<T, TLanes>(ref T row, int column, TLanes sum, bool accumulate, T[]? bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        ref T target = ref Unsafe.Add(ref row, column);
+        if (bias is not null) sum += TLanes.Load(ref bias[column]);
+        if (accumulate) sum += TLanes.Load(ref target);
+        sum.Store(ref target);
+    }
+
+    /// <summary>One element of <see cref="FinishFewRows{T, TLanes}"/>: row[column] = [row[column] +] (sum + bias[column]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishFewRows<T>(ref T row, int column, T sum, bool accumulate, T[]? bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T target = ref Unsafe.Add(ref row, column);
+        if (bias is not null) sum += bias[column];
+        target = accumulate ? sum + target : sum;
     }
 
     /// <summary>How many columns of C the few-rows product sums at a time: 8 KB of float sums, which stay in L1.</summary>

@@ -18,7 +18,7 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         TLanes.One / (TLanes.One + TLanes.Exp(-x));
 
     /// <summary>
-    /// tanh x. Float: a rational function, tanh x ≈ x·P(x²)/Q(x²) on |x| ≤ 9 (see <see cref="TanhNumerator"/>), and ±1
+    /// tanh x. Float: a rational function, tanh x ≈ x·P(x²)/Q(x²) on |x| ≤ 9 (see <see cref="TanhP0"/>), and ±1
     /// beyond, where tanh rounds to ±1 in float. Double: −expm1(−2|x|) / (2 + expm1(−2|x|)), accurate near 0 (no 1 − e
     /// cancellation) and exactly ±1 far out. Both take the sign of x last, so NaN stays NaN and ±∞ gives ±1.
     /// </summary>
@@ -156,9 +156,12 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Where float's tanh reaches 1: 1 − tanh 9 = 3·10⁻⁸ is below half the spacing of floats under 1.</summary>
     private static readonly T TanhClamp = T.CreateTruncating(9);
 
+    // The coefficients the float kernels use are static readonly scalars, not array elements: the JIT compiles such a field
+    // of an initialised class as a constant in the code, but reads an array element anew on every pass of a loop (and at
+    // 128 bits spends a shuffle on the arithmetic ports to broadcast it). A field taken from an array is declared after it.
+
     /// <summary>
-    /// P's coefficients, of u⁰ … u⁶ (u = x²), in tanh x ≈ x·P(u)/Q(u) on [0, 9]; Q's are
-    /// <see cref="TanhDenominator"/>.
+    /// P's coefficients, of u⁰ … u⁶ (u = x²), in tanh x ≈ x·P(u)/Q(u) on [0, 9]; Q's are <see cref="TanhQ1"/> … (Q₀ = 1).
     /// </summary>
     /// <remarks>
     /// Fitted for MiniGrad (bench/MiniGrad.Benchmarks/TanhFit.cs, which prints them again): a rational function of x²
@@ -167,26 +170,14 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// arithmetic its largest relative error is 6.6·10⁻⁹; what float's own rounding adds is given at
     /// <see cref="Tanh{TLanes}"/>. P(0) rounds to 1 in float, so tanh x = x for tiny x.
     /// </remarks>
-    private static readonly T[] TanhNumerator =
-    [
-        T.CreateTruncating(0.9999999934159239), T.CreateTruncating(0.13084016560833955), T.CreateTruncating(0.0031039633000379124),
-        T.CreateTruncating(1.115437883008146E-05), T.CreateTruncating(-2.0225491126540514E-08), T.CreateTruncating(5.2780652608150546E-11),
-        T.CreateTruncating(-8.488984123368841E-14),
-    ];
+    private static readonly T TanhP0 = T.CreateTruncating(0.9999999934159239), TanhP1 = T.CreateTruncating(0.13084016560833955),
+        TanhP2 = T.CreateTruncating(0.0031039633000379124), TanhP3 = T.CreateTruncating(1.115437883008146E-05),
+        TanhP4 = T.CreateTruncating(-2.0225491126540514E-08), TanhP5 = T.CreateTruncating(5.2780652608150546E-11),
+        TanhP6 = T.CreateTruncating(-8.488984123368841E-14);
 
-    /// <summary>Q's coefficients, of u⁰ … u³, in tanh x ≈ x·P(u)/Q(u) (see <see cref="TanhNumerator"/>).</summary>
-    private static readonly T[] TanhDenominator =
-    [
-        T.One, T.CreateTruncating(0.46417343670675754), T.CreateTruncating(0.02449520696985635), T.CreateTruncating(0.00025461553284857996),
-    ];
-
-    // The coefficients the float kernels use, as static readonly scalars: the JIT compiles such a field of an initialised
-    // class as a constant in the code, but reads an array element anew on every pass of a loop (and at 128 bits spends a
-    // shuffle on the arithmetic ports to broadcast it). Each is declared after the array it is taken from.
-
-    private static readonly T TanhP0 = TanhNumerator[0], TanhP1 = TanhNumerator[1], TanhP2 = TanhNumerator[2], TanhP3 = TanhNumerator[3],
-        TanhP4 = TanhNumerator[4], TanhP5 = TanhNumerator[5], TanhP6 = TanhNumerator[6];
-    private static readonly T TanhQ1 = TanhDenominator[1], TanhQ2 = TanhDenominator[2], TanhQ3 = TanhDenominator[3];
+    /// <summary>Q's coefficients, of u¹ … u³, in tanh x ≈ x·P(u)/Q(u) (see <see cref="TanhP0"/>); Q's constant term is 1.</summary>
+    private static readonly T TanhQ1 = T.CreateTruncating(0.46417343670675754), TanhQ2 = T.CreateTruncating(0.02449520696985635),
+        TanhQ3 = T.CreateTruncating(0.00025461553284857996);
 
     /// <summary>The Taylor coefficients 1/1!, 1/2!, … of (eˣ − 1)/x on |x| &lt; 1/2.</summary>
     /// <remarks>The first term left out, (1/2)ⁿ/(n + 1)! relative to the result, is below T's rounding: 14 terms for
