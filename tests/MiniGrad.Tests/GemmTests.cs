@@ -29,11 +29,13 @@ public class GemmTests
         data.Add(3, 2100, 17);
         data.Add(4, 130, 1025);
         data.Add(2, 4099, 70);
-        // ... B read four rows at a time (k mod 4 = 1, 2, 3 leave single rows), sums in chunks of 2,048 columns, and C
-        // narrower than a vector: 10 classes on 256-bit vectors (8 + 2 scalar columns) where the widest are 512-bit.
+        // ... on one thread B read eight rows at a time (k mod 8 leaves single rows: k = 7 none but those, 11 and 13 three
+        // and five after a group), sums in chunks of 2,048 columns, and C narrower than a vector: 10 classes on 256-bit
+        // vectors (8 + 2 scalar columns) where the widest are 512-bit.
         data.Add(1, 10, 256);
         data.Add(2, 6, 7);
         data.Add(4, 33, 11);
+        data.Add(3, 40, 13);
         data.Add(1, 2049, 3);
         // One panel of rows (B's values each used once) or a B block that fits in L1: B's whole panels read in place,
         // a last narrower one packed; over two slices of depth.
