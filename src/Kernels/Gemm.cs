@@ -20,9 +20,9 @@ namespace MiniGrad.Kernels;
 /// order the micro-kernel reads it, so the kernel streams both from L1/L2 with unit stride whatever the
 /// transposition. The micro-kernel keeps a <see cref="TileRows"/> × NR tile of C in registers (NR = two
 /// vectors: 32 floats with AVX-512) and adds one rank-1 update per k. A product at most <see cref="DirectColumns"/> wide
-/// would use each packed panel of A only a few times, so there the kernel reads a stored A's rows in place. Likewise a
-/// stored B is read in place when one panel of A's rows would use each packed value once, or when its block is small enough
-/// (<see cref="InPlaceElements"/>) to stay in L1 unpacked.</para>
+/// would use each packed panel of A only a few times, so there the kernel reads A where it is stored, transposed or not.
+/// Likewise a stored B is read in place when one panel of A's rows would use each packed value once, or when its block is
+/// small enough (<see cref="InPlaceElements"/>) to stay in L1 unpacked.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. A last panel of columns at most one vector wide is
 /// packed as wide as the narrowest vector that holds it and computed twelve rows at a time, so its padding costs at most
@@ -171,8 +171,8 @@ internal static class Gemm
                 BlockDepth * RoundUp(Math.Min(BlockCols, colEnd - colStart), tileCols));
             Span<T> packedA = buffers.A, packedB = buffers.B;
             // A narrow product uses each panel of A only a few times (once per NR columns), too few to repay packing it:
-            // then the micro-kernel reads a stored A's rows where they are, and only a last panel of fewer rows is packed.
-            bool direct = !transposeA && n <= DirectColumns;
+            // then the micro-kernel reads A where it is stored (PanelOfA), and only a last panel of fewer rows is packed.
+            bool direct = n <= DirectColumns;
             // A stored B's whole-width panels are read where they lie, with its row stride, when packing them would not pay:
             // when one panel of A's rows uses each value of B once, or when B's block is small enough to stay in L1 while
             // the panels of A pass over it. Only a last, narrower panel is packed then (its padding must be zeros).
@@ -234,14 +234,25 @@ internal static class Gemm
 
         /// <summary>
         /// The panel of A for rows ic + ir onward of this slice, and how to step through it: a packed panel holds element
-        /// (r, p) at r + p·<see cref="TileRows"/> (aRow 1, aStep 6); read in place, a stored A at r·k + p (aRow k, aStep 1).
-        /// In place is used only for whole panels of a direct product; a last panel of fewer rows was packed.
+        /// (r, p) at r + p·<see cref="TileRows"/> (aRow 1, aStep 6). Read in place, A stored m × k holds it at r·k + p
+        /// (aRow k, aStep 1), and A stored k × m (transposed) at p·m + r (aRow 1, aStep m: six adjacent values per p, as
+        /// packed, one row of storage apart). In place is used only for whole panels of a direct product; a last panel of
+        /// fewer rows was packed.
         /// </summary>
         private ref T PanelOfA(Span<T> packedA, bool direct, int ic, int ir, int mc, int pc, int kc, out nint aRow, out nint aStep)
         {
-            bool inPlace = direct && mc - ir >= TileRows;
-            (aRow, aStep) = inPlace ? (k, 1) : (1, TileRows);
-            return ref inPlace ? ref a[(ic + ir) * k + pc] : ref packedA[ir * kc];
+            if (!direct || mc - ir < TileRows)
+            {
+                (aRow, aStep) = (1, TileRows);
+                return ref packedA[ir * kc];
+            }
+            if (transposeA)
+            {
+                (aRow, aStep) = (1, m);
+                return ref a[pc * m + ic + ir];
+            }
+            (aRow, aStep) = (k, 1);
+            return ref a[(ic + ir) * k + pc];
         }
 
         /// <summary>

@@ -43,8 +43,10 @@ public class GemmTests
         data.Add(6, 100, 300);
         data.Add(70, 40, 100);
         // spirals' hidden layer: three whole tiles and a last panel of 4 columns, packed and computed 128 bits wide on the
-        // wider paths (NarrowWidth), twelve rows at a time.
+        // wider paths (NarrowWidth), twelve rows at a time. Its weight gradient Xᵀ·dY (100 × 100, 300 deep: two slices) reads
+        // a transposed A in place, six adjacent values of a stored row per step, the last 4-row panel packed.
         data.Add(300, 100, 100);
+        data.Add(100, 100, 300);
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
