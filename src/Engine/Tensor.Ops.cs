@@ -56,6 +56,15 @@ public sealed partial class Tensor<T>
 
     private static void MatMulBackward(Tensor<T> y, Tensor<T> a, Tensor<T> b)
     {
+        if (a.requiresGrad && b.requiresGrad) // Gemm.MultiplyBoth runs the two side by side on the threads when that pays
+        {
+            var da = a.GradTarget(out bool accumulateA);
+            var db = b.GradTarget(out bool accumulateB);
+            Gemm.MultiplyBoth(
+                new Gemm.Product<T>(a.Rows, a.Cols, y.Cols, y.GradArray, false, b.values, true, da, accumulateA),
+                new Gemm.Product<T>(b.Rows, b.Cols, y.Rows, a.values, true, y.GradArray, false, db, accumulateB));
+            return;
+        }
         if (a.requiresGrad)
         {
             var da = a.GradTarget(out bool accumulate);

@@ -52,6 +52,77 @@ internal static class Gemm
         T[]? bias = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Check(m, n, k, a, b, c, bias);
+        if (m == 0 || n == 0) return;
+
+        if (Lanes512<T>.IsAccelerated) Run<T, Lanes512<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        else if (Lanes256<T>.IsAccelerated) Run<T, Lanes256<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        else if (Lanes128<T>.IsAccelerated) Run<T, Lanes128<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+        else Run<T, Lanes1<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
+    }
+
+    /// <summary>One product's operands, C = [C +] op(A) · op(B), for <see cref="MultiplyBoth"/>.</summary>
+    internal readonly record struct Product<T>(int M, int N, int K, T[] A, bool TransposeA, T[] B, bool TransposeB, T[] C, bool Accumulate);
+
+    /// <summary>
+    /// Two products, the first then the second, as a layer's backward step needs them: dX = dY·Wᵀ and dW = Xᵀ·dY. When
+    /// they are independent (neither writes an array the other reads or writes) and both are mid-sized
+    /// (<see cref="SideBySideMinimum"/>), they run side by side, each whole on its own share of the threads, rather than
+    /// one after the other, each split: a split product packs its shared operand once per thread and pays a hand-off for
+    /// half the work. Either way every element of C is summed in the same order, so the results are bit-identical to two
+    /// calls of <see cref="Multiply"/>, whatever the thread count.
+    /// </summary>
+    /// <exception cref="ArgumentException">An array is too small for its matrix (checked for both before either runs).</exception>
+    internal static void MultiplyBoth<T>(in Product<T> first, in Product<T> second)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(first.M, first.N, first.K, first.A, first.B, first.C, bias: null);
+        Check(second.M, second.N, second.K, second.A, second.B, second.C, bias: null);
+        if (!RunsSideBySide(first, second))
+        {
+            Multiply(first.M, first.N, first.K, first.A, first.TransposeA, first.B, first.TransposeB, first.C, first.Accumulate);
+            Multiply(second.M, second.N, second.K, second.A, second.TransposeA, second.B, second.TransposeB, second.C, second.Accumulate);
+            return;
+        }
+
+        if (Lanes512<T>.IsAccelerated) RunBoth<T, Lanes512<T>>(first, second);
+        else if (Lanes256<T>.IsAccelerated) RunBoth<T, Lanes256<T>>(first, second);
+        else if (Lanes128<T>.IsAccelerated) RunBoth<T, Lanes128<T>>(first, second);
+        else RunBoth<T, Lanes1<T>>(first, second);
+    }
+
+    /// <summary>
+    /// Products of <see cref="SideBySideMinimum"/> to <see cref="SideBySideLimit"/> multiply-adds and at least
+    /// <see cref="SideBySideDepth"/> deep run side by side in <see cref="MultiplyBoth"/> (<see cref="RunsSideBySide"/>).
+    /// Below the minimum, handing one to another thread costs more than it saves; above the limit, each splits well on its
+    /// own, and splitting keeps the threads even when the two run at different speeds; a shallower product is bound by
+    /// writing C rather than by its multiply-adds, so it would finish far from its partner (bench/MiniGrad.Benchmarks/NOTES.md
+    /// has the measurements).
+    /// </summary>
+    internal const long SideBySideMinimum = ParallelThreshold / 16, SideBySideLimit = 1 << 22;
+
+    /// <inheritdoc cref="SideBySideMinimum"/>
+    internal const int SideBySideDepth = 32;
+
+    /// <summary>
+    /// Whether <see cref="MultiplyBoth"/> runs the two at once: with two threads or more, when neither writes an array the
+    /// other reads or writes, and both are mid-sized and deep enough (<see cref="SideBySideMinimum"/>).
+    /// </summary>
+    internal static bool RunsSideBySide<T>(in Product<T> first, in Product<T> second)
+    {
+        bool independent = first.C != second.C && first.C != second.A && first.C != second.B && second.C != first.A && second.C != first.B;
+        return WorkerPool.Threads >= 2 && independent && MidSized(first) && MidSized(second);
+
+        static bool MidSized(in Product<T> product)
+        {
+            long size = (long)product.M * product.N * product.K;
+            bool fewRows = product.M <= FewRows && !product.TransposeA && !product.TransposeB; // those take FewRowsTimesB
+            return size >= SideBySideMinimum && size <= SideBySideLimit && product.K >= SideBySideDepth && !fewRows;
+        }
+    }
+
+    private static void Check<T>(int m, int n, int k, T[] a, T[] b, T[] c, T[]? bias)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
@@ -59,12 +130,6 @@ internal static class Gemm
             throw new ArgumentException($"Gemm: arrays of {a.Length}, {b.Length} and {c.Length} elements do not hold {m}x{k}, {k}x{n} and {m}x{n} matrices.");
         if (bias is not null && bias.Length != n)
             throw new ArgumentException($"Gemm: the bias has {bias.Length} elements but C has {n} columns.", nameof(bias));
-        if (m == 0 || n == 0) return;
-
-        if (Lanes512<T>.IsAccelerated) Run<T, Lanes512<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
-        else if (Lanes256<T>.IsAccelerated) Run<T, Lanes256<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
-        else if (Lanes128<T>.IsAccelerated) Run<T, Lanes128<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
-        else Run<T, Lanes1<T>>(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
     }
 
     /// <summary>The width of a micro-tile for this element type on this machine: two vectors.</summary>
@@ -105,19 +170,54 @@ internal static class Gemm
             return;
         }
 
-        // The tile is TileRows × 2 vectors, so a narrow C (n of 3 classes, say) would waste most of each tile.
-        // Then compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose long side lies along the vectors, and write it back
-        // transposed: the same sums, in the same order, on far fewer padded lanes. Writing back transposed goes
-        // element by element, so this pays only when it at least halves the padded tile area.
-        int tileCols = 2 * TLanes.Count;
+        // The blocked, packed algorithm, on Cᵀ when C is narrow (Job.Set).
         var job = Job<T, TLanes>.ForThisThread;
-        if (2L * RoundUp(n, TileRows) * RoundUp(m, tileCols) < (long)RoundUp(m, TileRows) * RoundUp(n, tileCols))
-            job.Set(n, m, k, b, !transposeB, a, !transposeA, c, accumulate, bias, transposedOutput: true);
-        else
-            job.Set(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias, transposedOutput: false);
+        job.Set(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
         int parts = (long)m * n * k < ParallelThreshold ? 1 : WorkerPool.Threads;
         WorkerPool.Run(job, parts);
         job.Clear();
+    }
+
+    /// <summary><see cref="MultiplyBoth"/> on the blocked path: the first product on the first half of the threads, the second on the rest.</summary>
+    private static void RunBoth<T, TLanes>(in Product<T> first, in Product<T> second)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        var pair = PairJob<T, TLanes>.ForThisThread;
+        pair.First.Set(first.M, first.N, first.K, first.A, first.TransposeA, first.B, first.TransposeB, first.C, first.Accumulate, bias: null);
+        pair.Second.Set(second.M, second.N, second.K, second.A, second.TransposeA, second.B, second.TransposeB, second.C, second.Accumulate, bias: null);
+        WorkerPool.Run(pair, WorkerPool.Threads);
+        pair.First.Clear();
+        pair.Second.Clear();
+    }
+
+    /// <summary>
+    /// Two products as one piece of parallel work: parts 0 .. ⌈P/2⌉ − 1 compute the first, the others the second. Run as a
+    /// single part (the thread setting lowered meanwhile), it computes both, one after the other.
+    /// </summary>
+    private sealed class PairJob<T, TLanes> : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        [ThreadStatic] private static PairJob<T, TLanes>? current;
+
+        internal Job<T, TLanes> First { get; } = new();
+        internal Job<T, TLanes> Second { get; } = new();
+
+        internal static PairJob<T, TLanes> ForThisThread => current ??= new PairJob<T, TLanes>();
+
+        public void Run(int part, int parts)
+        {
+            if (parts == 1)
+            {
+                First.Run(0, 1);
+                Second.Run(0, 1);
+                return;
+            }
+            int firstParts = (parts + 1) / 2;
+            if (part < firstParts) First.Run(part, firstParts);
+            else Second.Run(part - firstParts, parts - firstParts);
+        }
     }
 
     /// <summary>One product, as a piece of parallel work: part p of P computes a band of rows or of columns of C.</summary>
@@ -136,11 +236,21 @@ internal static class Gemm
 
         internal static Job<T, TLanes> ForThisThread => current ??= new Job<T, TLanes>();
 
-        internal void Set(int m, int n, int k, T[] a, bool transposeA, T[] b, bool transposeB, T[] c, bool accumulate, T[]? bias, bool transposedOutput)
+        /// <summary>
+        /// This job computes C = [C +] op(A) · op(B) [+ bias]. The tile is TileRows × 2 vectors, so a narrow C (n of 3
+        /// classes, say) would waste most of each tile: then it computes Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose long side lies
+        /// along the vectors, and writes it back transposed: the same sums, in the same order, on far fewer padded lanes.
+        /// Writing back transposed goes element by element, so this pays only when it at least halves the padded tile area.
+        /// </summary>
+        internal void Set(int m, int n, int k, T[] a, bool transposeA, T[] b, bool transposeB, T[] c, bool accumulate, T[]? bias)
         {
-            (this.m, this.n, this.k, this.a, this.transposeA, this.b, this.transposeB, this.c, this.accumulate, this.bias) =
-                (m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
-            this.transposedOutput = transposedOutput;
+            int tileCols = 2 * TLanes.Count;
+            transposedOutput = 2L * RoundUp(n, TileRows) * RoundUp(m, tileCols) < (long)RoundUp(m, TileRows) * RoundUp(n, tileCols);
+            if (transposedOutput)
+                (this.m, this.n, this.k, this.a, this.transposeA, this.b, this.transposeB) = (n, m, k, b, !transposeB, a, !transposeA);
+            else
+                (this.m, this.n, this.k, this.a, this.transposeA, this.b, this.transposeB) = (m, n, k, a, transposeA, b, transposeB);
+            (this.c, this.accumulate, this.bias) = (c, accumulate, bias);
         }
 
         internal void Clear() => (a, b, c, bias) = ([], [], [], null); // let the arrays go

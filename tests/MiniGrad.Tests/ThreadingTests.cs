@@ -84,6 +84,94 @@ public class ThreadingTests
     }
 
     /// <summary>
+    /// A layer's two backward products, dX = dY·Wᵀ and dW = Xᵀ·dY, handed to <see cref="Gemm.MultiplyBoth"/>: in the
+    /// side-by-side range they run at once, each whole on its own thread, and must give, bit for bit, what two calls of
+    /// <see cref="Gemm.Multiply"/> on one thread give (spirals' hidden layer, a 64-wide layer, and one accumulating).
+    /// On a one-core machine both sides run one after the other and the test checks only that path.
+    /// </summary>
+    [Theory]
+    [InlineData(300, 100, 100, false)]
+    [InlineData(64, 64, 64, false)]
+    [InlineData(61, 70, 67, true)]
+    public void A_layer_s_two_backward_products_side_by_side_equal_them_one_after_the_other(int batch, int inputs, int outputs, bool accumulate)
+    {
+        Assert.InRange((long)batch * inputs * outputs, Gemm.SideBySideMinimum, Gemm.SideBySideLimit);
+        var rng = new Random(batch + inputs);
+        float[] x = Tensor<float>.RandomNormal(batch, inputs, rng).Values, w = Tensor<float>.RandomNormal(inputs, outputs, rng).Values;
+        float[] dy = Tensor<float>.RandomNormal(batch, outputs, rng).Values;
+        float[] dxStart = Tensor<float>.RandomNormal(batch, inputs, rng).Values, dwStart = Tensor<float>.RandomNormal(inputs, outputs, rng).Values;
+        float[] dx = (float[])dxStart.Clone(), dw = (float[])dwStart.Clone();
+        Gemm.MultiplyBoth(
+            new Gemm.Product<float>(batch, inputs, outputs, dy, false, w, true, dx, accumulate),
+            new Gemm.Product<float>(inputs, outputs, batch, x, true, dy, false, dw, accumulate));
+
+        int saved = Threading.MaxDegreeOfParallelism;
+        try
+        {
+            Threading.MaxDegreeOfParallelism = 1;
+            float[] dxAlone = (float[])dxStart.Clone(), dwAlone = (float[])dwStart.Clone();
+            Gemm.Multiply(batch, inputs, outputs, dy, false, w, true, dxAlone, accumulate);
+            Gemm.Multiply(inputs, outputs, batch, x, true, dy, false, dwAlone, accumulate);
+            Assert.True(dxAlone.AsSpan().SequenceEqual(dx), "dX differs between side by side and one after the other");
+            Assert.True(dwAlone.AsSpan().SequenceEqual(dw), "dW differs between side by side and one after the other");
+        }
+        finally
+        {
+            Threading.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    /// <summary>
+    /// Which pairs run at once: independent mid-sized ones with two threads or more; never a pair where one writes what the
+    /// other reads or writes, nor one with a product too small, too large or too shallow, nor on one thread. A pair that
+    /// shares an array runs in order (the second sees the first's result), and a second product whose arrays are too
+    /// small is refused before the first has written anything.
+    /// </summary>
+    [Fact]
+    public void Only_independent_mid_sized_products_run_side_by_side_and_a_bad_one_is_refused_before_either_runs()
+    {
+        const int n = 64;
+        var rng = new Random(9);
+        float[] a = Tensor<float>.RandomNormal(n, n, rng).Values, b = Tensor<float>.RandomNormal(n, n, rng).Values;
+        float[] first = new float[n * n], second = new float[n * n];
+        Gemm.Product<float> Of(float[] left, float[] right, float[] c, int m = n, int k = n) => new(m, n, k, left, false, right, false, c, false);
+        int saved = Threading.MaxDegreeOfParallelism;
+        try
+        {
+            Threading.MaxDegreeOfParallelism = 2;
+            bool twoThreads = Environment.ProcessorCount >= 2;
+            Assert.Equal(twoThreads, Gemm.RunsSideBySide(Of(a, b, first), Of(b, a, second)));
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(first, b, second)), "the second reads the first's C");
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(b, a, first)), "both write one C");
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(b, second, a)), "the second writes the first's A");
+            float[] tall = new float[1100 * n], tallResult = new float[1100 * n];
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(b, a, second, m: 8)), "the second is too small");
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(tall, a, tallResult, m: 1100)), "the second is too large");
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(tall, a, tallResult, m: 256, k: 16)), "the second is too shallow");
+            Threading.MaxDegreeOfParallelism = 1;
+            Assert.False(Gemm.RunsSideBySide(Of(a, b, first), Of(b, a, second)), "one thread");
+        }
+        finally
+        {
+            Threading.MaxDegreeOfParallelism = saved;
+        }
+
+        Gemm.MultiplyBoth(Of(a, b, first), Of(first, b, second));
+        float[] expectedFirst = new float[n * n], expectedSecond = new float[n * n];
+        Gemm.Multiply(n, n, n, a, false, b, false, expectedFirst, accumulate: false);
+        Gemm.Multiply(n, n, n, expectedFirst, false, b, false, expectedSecond, accumulate: false);
+        Assert.True(expectedFirst.AsSpan().SequenceEqual(first), "the first product differs");
+        Assert.True(expectedSecond.AsSpan().SequenceEqual(second), "the second product did not read the first's result");
+
+        var untouched = new float[n * n];
+        var error = Assert.Throws<ArgumentException>(() => Gemm.MultiplyBoth(
+            new Gemm.Product<float>(n, n, n, a, false, b, false, untouched, false),
+            new Gemm.Product<float>(n, n, n, a, false, new float[n], false, second, false)));
+        Assert.Contains("do not hold", error.Message);
+        Assert.All(untouched, value => Assert.Equal(0f, value));
+    }
+
+    /// <summary>
     /// The optimizers' update of one parameter of 300 × 311 = 93,300 elements (above BandWork's parallel length, and not a
     /// multiple of any vector width), five steps: split over every thread, it must give what one thread gives, bit for bit.
     /// </summary>
