@@ -184,8 +184,8 @@ internal static class Gemm
         where TLanes : struct, ILanes<T, TLanes>
     {
         var pair = PairJob<T, TLanes>.ForThisThread;
-        pair.First.Set(first.M, first.N, first.K, first.A, first.TransposeA, first.B, first.TransposeB, first.C, first.Accumulate, bias: null);
-        pair.Second.Set(second.M, second.N, second.K, second.A, second.TransposeA, second.B, second.TransposeB, second.C, second.Accumulate, bias: null);
+        pair.First.Set(first);
+        pair.Second.Set(second);
         WorkerPool.Run(pair, WorkerPool.Threads);
         pair.First.Clear();
         pair.Second.Clear();
@@ -252,6 +252,10 @@ internal static class Gemm
                 (this.m, this.n, this.k, this.a, this.transposeA, this.b, this.transposeB) = (m, n, k, a, transposeA, b, transposeB);
             (this.c, this.accumulate, this.bias) = (c, accumulate, bias);
         }
+
+        /// <summary>This job computes <paramref name="product"/> (no bias), as <see cref="Set(int, int, int, T[], bool, T[], bool, T[], bool, T[])"/>.</summary>
+        internal void Set(in Product<T> product) =>
+            Set(product.M, product.N, product.K, product.A, product.TransposeA, product.B, product.TransposeB, product.C, product.Accumulate, bias: null);
 
         internal void Clear() => (a, b, c, bias) = ([], [], [], null); // let the arrays go
 
