@@ -657,105 +657,28 @@ internal static class Gemm
         }
 
         /// <summary>
-        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ A[·, p] ⊗ B[p, 0..2W]
-        /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum. A's element (r, p) is at
-        /// r·<paramref name="aRow"/> + p·<paramref name="aStep"/> from <paramref name="aPanel"/>: a packed panel (1, 6)
-        /// or six rows of a stored A (k, 1). B's row p starts p·<paramref name="bRow"/> past <paramref name="bPanel"/>: a
-        /// packed panel (2W) or a stored B (n).
+        /// The register tile, <see cref="RegisterTile{T, TVector}.Whole"/>, on the vector type behind this job's
+        /// <typeparamref name="TLanes"/>, after asking for C's cache lines.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
         {
-            nuint w = (nuint)TLanes.Count, step = 2 * w;
-            nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
-            PrefetchTile(ref c, ldc, (int)step);
-            TLanes c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-            TLanes c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            ref T bp = ref bPanel;
-            fixed (T* panel = &aPanel) // A is read through a pointer so its broadcasts can be loads (Lanes.Broadcast)
-            {
-                T* ap = panel;
-                for (int p = 0; p < kc; p++)
-                {
-                    var b0 = TLanes.Load(ref bp);
-                    var b1 = TLanes.Load(ref Unsafe.Add(ref bp, w));
-                    var a0 = Lanes.Broadcast<T, TLanes>(ap);
-                    c00 = TLanes.MultiplyAdd(a0, b0, c00); c01 = TLanes.MultiplyAdd(a0, b1, c01);
-                    var a1 = Lanes.Broadcast<T, TLanes>(ap + aRow);
-                    c10 = TLanes.MultiplyAdd(a1, b0, c10); c11 = TLanes.MultiplyAdd(a1, b1, c11);
-                    var a2 = Lanes.Broadcast<T, TLanes>(ap + row2);
-                    c20 = TLanes.MultiplyAdd(a2, b0, c20); c21 = TLanes.MultiplyAdd(a2, b1, c21);
-                    var a3 = Lanes.Broadcast<T, TLanes>(ap + row3);
-                    c30 = TLanes.MultiplyAdd(a3, b0, c30); c31 = TLanes.MultiplyAdd(a3, b1, c31);
-                    var a4 = Lanes.Broadcast<T, TLanes>(ap + row4);
-                    c40 = TLanes.MultiplyAdd(a4, b0, c40); c41 = TLanes.MultiplyAdd(a4, b1, c41);
-                    var a5 = Lanes.Broadcast<T, TLanes>(ap + row5);
-                    c50 = TLanes.MultiplyAdd(a5, b0, c50); c51 = TLanes.MultiplyAdd(a5, b1, c51);
-                    ap += aStep;
-                    bp = ref Unsafe.Add(ref bp, bRow);
-                }
-            }
-
-            if (!Unsafe.IsNullRef(ref bias))
-            {
-                var bias0 = TLanes.Load(ref bias);
-                var bias1 = TLanes.Load(ref Unsafe.Add(ref bias, w));
-                c00 += bias0; c01 += bias1;
-                c10 += bias0; c11 += bias1;
-                c20 += bias0; c21 += bias1;
-                c30 += bias0; c31 += bias1;
-                c40 += bias0; c41 += bias1;
-                c50 += bias0; c51 += bias1;
-            }
-            WriteRow(ref c, w, load, c00, c01);
-            WriteRow(ref Unsafe.Add(ref c, ldc), w, load, c10, c11);
-            WriteRow(ref Unsafe.Add(ref c, 2 * ldc), w, load, c20, c21);
-            WriteRow(ref Unsafe.Add(ref c, 3 * ldc), w, load, c30, c31);
-            WriteRow(ref Unsafe.Add(ref c, 4 * ldc), w, load, c40, c41);
-            WriteRow(ref Unsafe.Add(ref c, 5 * ldc), w, load, c50, c51);
+            PrefetchTile(ref c, ldc, 2 * TLanes.Count);
+            if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            else if (typeof(TLanes) == typeof(Lanes128<T>)) RegisterTile<T, Vector128<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            else RegisterTile<T, T>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
         }
 
-        /// <summary>
-        /// The narrow register tile: twelve rows by one vector, scratch[r·W + j] = Σₚ A[r, p]·bPanel[p·W + j], where rows
-        /// 0–5 come from the panel at <paramref name="top"/> and rows 6–11 from the one at <paramref name="bottom"/> (both
-        /// stepped as in <see cref="MicroKernel"/>). Twelve independent sums keep both FMA pipes busy, as the whole tile does.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void NarrowKernel<TNarrow>(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+        /// <summary>The narrow register tile, <see cref="RegisterTile{T, TVector}.Narrow"/>, on the vector type behind <typeparamref name="TNarrow"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void NarrowKernel<TNarrow>(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
             where TNarrow : struct, ILanes<T, TNarrow>
         {
-            nuint w = (nuint)TNarrow.Count;
-            nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
-            TNarrow c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-            TNarrow c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-            ref T bp = ref bPanel;
-            fixed (T* upper = &top, lower = &bottom)
-            {
-                T* ap = upper, aq = lower;
-                for (int p = 0; p < kc; p++)
-                {
-                    var b = TNarrow.Load(ref bp);
-                    c0 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap), b, c0);
-                    c1 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + aRow), b, c1);
-                    c2 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row2), b, c2);
-                    c3 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row3), b, c3);
-                    c4 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row4), b, c4);
-                    c5 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(ap + row5), b, c5);
-                    c6 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq), b, c6);
-                    c7 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + aRow), b, c7);
-                    c8 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row2), b, c8);
-                    c9 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row3), b, c9);
-                    c10 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row4), b, c10);
-                    c11 = TNarrow.MultiplyAdd(Lanes.Broadcast<T, TNarrow>(aq + row5), b, c11);
-                    ap += aStep;
-                    aq += aStep;
-                    bp = ref Unsafe.Add(ref bp, w);
-                }
-            }
-            c0.Store(ref tile); c1.Store(ref Unsafe.Add(ref tile, w)); c2.Store(ref Unsafe.Add(ref tile, 2 * w));
-            c3.Store(ref Unsafe.Add(ref tile, 3 * w)); c4.Store(ref Unsafe.Add(ref tile, 4 * w)); c5.Store(ref Unsafe.Add(ref tile, 5 * w));
-            c6.Store(ref Unsafe.Add(ref tile, 6 * w)); c7.Store(ref Unsafe.Add(ref tile, 7 * w)); c8.Store(ref Unsafe.Add(ref tile, 8 * w));
-            c9.Store(ref Unsafe.Add(ref tile, 9 * w)); c10.Store(ref Unsafe.Add(ref tile, 10 * w)); c11.Store(ref Unsafe.Add(ref tile, 11 * w));
+            if (typeof(TNarrow) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Narrow(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
+            else if (typeof(TNarrow) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Narrow(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
+            else if (typeof(TNarrow) == typeof(Lanes128<T>)) RegisterTile<T, Vector128<T>>.Narrow(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
+            else RegisterTile<T, T>.Narrow(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
         }
 
         /// <summary>
@@ -781,19 +704,201 @@ internal static class Gemm
             Sse.Prefetch0(Unsafe.AsPointer(ref first));
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref first, count - 1)));
         }
+    }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void WriteRow(ref T row, nuint w, bool load, TLanes left, TLanes right)
+    /// <summary>
+    /// The micro-kernels' register tiles, written once over the raw vector type <typeparamref name="TVector"/>:
+    /// <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> or <see cref="Vector128{T}"/> of T, or T itself where there is
+    /// no SIMD, W lanes wide. Their five operations (<see cref="Load"/>, <see cref="Broadcast"/>, <see cref="MultiplyAdd"/>,
+    /// <see cref="Add"/>, <see cref="Store"/>) test the type, which the JIT knows, and compile to one instruction each.
+    /// </summary>
+    /// <remarks>
+    /// The other kernels compute through <see cref="ILanes{T, TSelf}"/>; these two do not, because of how .NET 10's JIT
+    /// allocates registers for a one-field struct. For <c>c = MultiplyAdd(a, b, c)</c> on a Lanes struct it writes the sum
+    /// into the register of an operand that dies there (a broadcast of A, or B's last use) and copies it back into c's
+    /// register (<c>vfmadd213ps</c>, then <c>vmovaps</c>): six copies among the 30 instructions of each step of k in
+    /// <see cref="Whole"/>, twelve among the 43 of <see cref="Narrow"/>. On the raw vector it adds into c's own register
+    /// (<c>vfmadd231ps</c>), and with AVX-512 folds each broadcast into its multiply-add as a memory operand. The sums are the
+    /// same operations in the same order, so the results are bit-identical. Where the multiply-adds are the bound (one
+    /// 512-bit FMA per cycle on Zen 4) it changes nothing; where the front end is the bound (two 256-bit FMAs per cycle,
+    /// and a neighbour on the core's other hardware thread) it is measured in bench/MiniGrad.Benchmarks/NOTES.md.
+    /// </remarks>
+    private static class RegisterTile<T, TVector>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : struct
+    {
+        private static nuint W => (nuint)(Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>());
+
+        /// <summary>
+        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ A[·, p] ⊗ B[p, 0..2W]
+        /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum. A's element (r, p) is at
+        /// r·<paramref name="aRow"/> + p·<paramref name="aStep"/> from <paramref name="aPanel"/>: a packed panel (1, 6)
+        /// or six rows of a stored A (k, 1). B's row p starts p·<paramref name="bRow"/> past <paramref name="bPanel"/>: a
+        /// packed panel (2W) or a stored B (n).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static unsafe void Whole(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
         {
-            ref T second = ref Unsafe.Add(ref row, w);
+            nuint w = W;
+            nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
+            TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            TVector c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            ref T bp = ref bPanel;
+            fixed (T* panel = &aPanel) // A is read through a pointer so its broadcasts can be loads (Broadcast)
+            {
+                T* ap = panel;
+                for (int p = 0; p < kc; p++)
+                {
+                    var b0 = Load(ref bp);
+                    var b1 = Load(ref Unsafe.Add(ref bp, w));
+                    var a0 = Broadcast(ap);
+                    c00 = MultiplyAdd(a0, b0, c00); c01 = MultiplyAdd(a0, b1, c01);
+                    var a1 = Broadcast(ap + aRow);
+                    c10 = MultiplyAdd(a1, b0, c10); c11 = MultiplyAdd(a1, b1, c11);
+                    var a2 = Broadcast(ap + row2);
+                    c20 = MultiplyAdd(a2, b0, c20); c21 = MultiplyAdd(a2, b1, c21);
+                    var a3 = Broadcast(ap + row3);
+                    c30 = MultiplyAdd(a3, b0, c30); c31 = MultiplyAdd(a3, b1, c31);
+                    var a4 = Broadcast(ap + row4);
+                    c40 = MultiplyAdd(a4, b0, c40); c41 = MultiplyAdd(a4, b1, c41);
+                    var a5 = Broadcast(ap + row5);
+                    c50 = MultiplyAdd(a5, b0, c50); c51 = MultiplyAdd(a5, b1, c51);
+                    ap += aStep;
+                    bp = ref Unsafe.Add(ref bp, bRow);
+                }
+            }
+
+            if (!Unsafe.IsNullRef(ref bias))
+            {
+                var bias0 = Load(ref bias);
+                var bias1 = Load(ref Unsafe.Add(ref bias, w));
+                c00 = Add(c00, bias0); c01 = Add(c01, bias1);
+                c10 = Add(c10, bias0); c11 = Add(c11, bias1);
+                c20 = Add(c20, bias0); c21 = Add(c21, bias1);
+                c30 = Add(c30, bias0); c31 = Add(c31, bias1);
+                c40 = Add(c40, bias0); c41 = Add(c41, bias1);
+                c50 = Add(c50, bias0); c51 = Add(c51, bias1);
+            }
+            WriteRow(ref c, load, c00, c01);
+            WriteRow(ref Unsafe.Add(ref c, ldc), load, c10, c11);
+            WriteRow(ref Unsafe.Add(ref c, 2 * ldc), load, c20, c21);
+            WriteRow(ref Unsafe.Add(ref c, 3 * ldc), load, c30, c31);
+            WriteRow(ref Unsafe.Add(ref c, 4 * ldc), load, c40, c41);
+            WriteRow(ref Unsafe.Add(ref c, 5 * ldc), load, c50, c51);
+        }
+
+        /// <summary>
+        /// The narrow register tile: twelve rows by one vector, tile[r·W + j] = Σₚ A[r, p]·bPanel[p·W + j], where rows
+        /// 0–5 come from the panel at <paramref name="top"/> and rows 6–11 from the one at <paramref name="bottom"/> (both
+        /// stepped as in <see cref="Whole"/>). Twelve independent sums keep both FMA pipes busy, as the whole tile does.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static unsafe void Narrow(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+        {
+            nuint w = W;
+            nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
+            TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            TVector c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+            ref T bp = ref bPanel;
+            fixed (T* upper = &top, lower = &bottom)
+            {
+                T* ap = upper, aq = lower;
+                for (int p = 0; p < kc; p++)
+                {
+                    var b = Load(ref bp);
+                    c0 = MultiplyAdd(Broadcast(ap), b, c0);
+                    c1 = MultiplyAdd(Broadcast(ap + aRow), b, c1);
+                    c2 = MultiplyAdd(Broadcast(ap + row2), b, c2);
+                    c3 = MultiplyAdd(Broadcast(ap + row3), b, c3);
+                    c4 = MultiplyAdd(Broadcast(ap + row4), b, c4);
+                    c5 = MultiplyAdd(Broadcast(ap + row5), b, c5);
+                    c6 = MultiplyAdd(Broadcast(aq), b, c6);
+                    c7 = MultiplyAdd(Broadcast(aq + aRow), b, c7);
+                    c8 = MultiplyAdd(Broadcast(aq + row2), b, c8);
+                    c9 = MultiplyAdd(Broadcast(aq + row3), b, c9);
+                    c10 = MultiplyAdd(Broadcast(aq + row4), b, c10);
+                    c11 = MultiplyAdd(Broadcast(aq + row5), b, c11);
+                    ap += aStep;
+                    aq += aStep;
+                    bp = ref Unsafe.Add(ref bp, w);
+                }
+            }
+            Store(c0, ref tile); Store(c1, ref Unsafe.Add(ref tile, w)); Store(c2, ref Unsafe.Add(ref tile, 2 * w));
+            Store(c3, ref Unsafe.Add(ref tile, 3 * w)); Store(c4, ref Unsafe.Add(ref tile, 4 * w)); Store(c5, ref Unsafe.Add(ref tile, 5 * w));
+            Store(c6, ref Unsafe.Add(ref tile, 6 * w)); Store(c7, ref Unsafe.Add(ref tile, 7 * w)); Store(c8, ref Unsafe.Add(ref tile, 8 * w));
+            Store(c9, ref Unsafe.Add(ref tile, 9 * w)); Store(c10, ref Unsafe.Add(ref tile, 10 * w)); Store(c11, ref Unsafe.Add(ref tile, 11 * w));
+        }
+
+        /// <summary>row[0..2W] = [row[0..2W] +] (left, right).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WriteRow(ref T row, bool load, TVector left, TVector right)
+        {
+            ref T second = ref Unsafe.Add(ref row, W);
             if (load)
             {
-                left = TLanes.Load(ref row) + left;
-                right = TLanes.Load(ref second) + right;
+                left = Add(Load(ref row), left);
+                right = Add(Load(ref second), right);
             }
-            left.Store(ref row);
-            right.Store(ref second);
+            Store(left, ref row);
+            Store(right, ref second);
         }
+
+        /// <summary>W values of T from <paramref name="source"/> on.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector Load(ref T source) =>
+            typeof(TVector) == typeof(Vector512<T>) ? Out(Vector512.LoadUnsafe(ref source))
+            : typeof(TVector) == typeof(Vector256<T>) ? Out(Vector256.LoadUnsafe(ref source))
+            : typeof(TVector) == typeof(Vector128<T>) ? Out(Vector128.LoadUnsafe(ref source))
+            : Out(source);
+
+        /// <summary>
+        /// Every lane the value at <paramref name="source"/> (memory the caller has pinned). For 128-bit float lanes on x86
+        /// with AVX but not AVX2 (the 128-bit path, <c>DOTNET_EnableAVX2=0</c>), the JIT builds <c>Vector128.Create(*source)</c>
+        /// from a scalar load and a shuffle, which competes with the multiplies and adds for the vector pipes (six shuffles per
+        /// 24 of them in <see cref="Whole"/>); AVX's <c>vbroadcastss</c> from memory is a load alone, so it is used there.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe TVector Broadcast(T* source) =>
+            typeof(TVector) == typeof(Vector512<T>) ? Out(Vector512.Create(*source))
+            : typeof(TVector) == typeof(Vector256<T>) ? Out(Vector256.Create(*source))
+            : typeof(TVector) == typeof(Vector128<float>) && Avx.IsSupported && !Avx2.IsSupported ? Out(Avx.BroadcastScalarToVector128((float*)source))
+            : typeof(TVector) == typeof(Vector128<T>) ? Out(Vector128.Create(*source))
+            : Out(*source);
+
+        /// <summary>a·b + addend, lane by lane: fused where the hardware has FMA (MultiplyAddEstimate), as every Lanes type does.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector MultiplyAdd(TVector a, TVector b, TVector addend) =>
+            typeof(TVector) == typeof(Vector512<float>) ? Out(Vector512.MultiplyAddEstimate(In<Vector512<float>>(a), In<Vector512<float>>(b), In<Vector512<float>>(addend)))
+            : typeof(TVector) == typeof(Vector512<double>) ? Out(Vector512.MultiplyAddEstimate(In<Vector512<double>>(a), In<Vector512<double>>(b), In<Vector512<double>>(addend)))
+            : typeof(TVector) == typeof(Vector256<float>) ? Out(Vector256.MultiplyAddEstimate(In<Vector256<float>>(a), In<Vector256<float>>(b), In<Vector256<float>>(addend)))
+            : typeof(TVector) == typeof(Vector256<double>) ? Out(Vector256.MultiplyAddEstimate(In<Vector256<double>>(a), In<Vector256<double>>(b), In<Vector256<double>>(addend)))
+            : typeof(TVector) == typeof(Vector128<float>) ? Out(Vector128.MultiplyAddEstimate(In<Vector128<float>>(a), In<Vector128<float>>(b), In<Vector128<float>>(addend)))
+            : typeof(TVector) == typeof(Vector128<double>) ? Out(Vector128.MultiplyAddEstimate(In<Vector128<double>>(a), In<Vector128<double>>(b), In<Vector128<double>>(addend)))
+            : Out(In<T>(a) * In<T>(b) + In<T>(addend)); // Lanes1's: a product and a sum, each rounded
+
+        /// <summary>a + b, lane by lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector Add(TVector a, TVector b) =>
+            typeof(TVector) == typeof(Vector512<T>) ? Out(In<Vector512<T>>(a) + In<Vector512<T>>(b))
+            : typeof(TVector) == typeof(Vector256<T>) ? Out(In<Vector256<T>>(a) + In<Vector256<T>>(b))
+            : typeof(TVector) == typeof(Vector128<T>) ? Out(In<Vector128<T>>(a) + In<Vector128<T>>(b))
+            : Out(In<T>(a) + In<T>(b));
+
+        /// <summary>destination[0..W] = value.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(TVector value, ref T destination)
+        {
+            if (typeof(TVector) == typeof(Vector512<T>)) In<Vector512<T>>(value).StoreUnsafe(ref destination);
+            else if (typeof(TVector) == typeof(Vector256<T>)) In<Vector256<T>>(value).StoreUnsafe(ref destination);
+            else if (typeof(TVector) == typeof(Vector128<T>)) In<Vector128<T>>(value).StoreUnsafe(ref destination);
+            else destination = In<T>(value);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector Out<TFrom>(TFrom value) where TFrom : struct => Unsafe.BitCast<TFrom, TVector>(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TTo In<TTo>(TVector value) where TTo : struct => Unsafe.BitCast<TVector, TTo>(value);
     }
 
     /// <summary>

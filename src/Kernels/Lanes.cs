@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace MiniGrad.Kernels;
 
@@ -188,22 +187,6 @@ internal static class Lanes
     /// <summary>The smallest positive normal T: 2⁻¹²⁶ for float, 2⁻¹⁰²² for double (T.Epsilon is the smallest subnormal).</summary>
     internal static T SmallestNormal<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
         T.ScaleB(T.One, typeof(T) == typeof(float) ? -126 : typeof(T) == typeof(double) ? -1022 : -14);
-
-    /// <summary>
-    /// Every lane the value at <paramref name="source"/> (memory the caller has pinned), as <c>TLanes.Create(*source)</c>. For 128-bit float lanes on x86
-    /// with AVX but not AVX2 (the 128-bit path, <c>DOTNET_EnableAVX2=0</c>), the JIT builds that broadcast from a scalar
-    /// load and a shuffle, which competes with the multiplies and adds for the vector pipes (six shuffles per 24 of them
-    /// in the GEMM micro-kernel); AVX's <c>vbroadcastss</c> from memory is a load alone, so it is used there.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe TLanes Broadcast<T, TLanes>(T* source)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TLanes : struct, ILanes<T, TLanes>
-    {
-        if (typeof(TLanes) == typeof(Lanes128<float>) && Avx.IsSupported && !Avx2.IsSupported)
-            return Unsafe.BitCast<Vector128<float>, TLanes>(Avx.BroadcastScalarToVector128((float*)source));
-        return TLanes.Create(*source);
-    }
 
     /// <summary>The widest width accelerated here, in lanes of T (1 when there is no SIMD).</summary>
     internal static int WidestCount<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
