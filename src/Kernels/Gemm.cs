@@ -710,7 +710,8 @@ internal static class Gemm
     /// The micro-kernels' register tiles, written once over the raw vector type <typeparamref name="TVector"/>:
     /// <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> or <see cref="Vector128{T}"/> of T, or T itself where there is
     /// no SIMD, W lanes wide. Their five operations (<see cref="Load"/>, <see cref="Broadcast"/>, <see cref="MultiplyAdd"/>,
-    /// <see cref="Add"/>, <see cref="Store"/>) test the type, which the JIT knows, and compile to one instruction each.
+    /// <see cref="Add"/>, <see cref="Store"/>) test the type, which the JIT knows, and compile to that width's instruction
+    /// alone (a multiply and an add for <see cref="MultiplyAdd"/> where the path has no FMA, as at 128 bits on x86).
     /// </summary>
     /// <remarks>
     /// The other kernels compute through <see cref="ILanes{T, TSelf}"/>; these two do not, because of how .NET 10's JIT
