@@ -63,7 +63,7 @@ internal static class Broadcast<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         public int Length => target.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int j) where TLanes : struct, ILanes<T, TLanes>
         {
             int w = TLanes.Count, cols = target.Length, count = rows;

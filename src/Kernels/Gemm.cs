@@ -221,6 +221,11 @@ internal static class Gemm
     }
 
     /// <summary>One product, as a piece of parallel work: part p of P computes a band of rows or of columns of C.</summary>
+    /// <remarks>
+    /// Its packing and edge methods are marked AggressiveOptimization: they read no static readonly values, so compiled
+    /// fully at their first call they are what tier 1 makes of them, without the first thousand steps of a small network
+    /// spent in tier-0 code (see the remarks of <see cref="Lanes.Run{T, TLoop}"/>).
+    /// </remarks>
     private sealed class Job<T, TLanes> : IParallelWork
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLanes : struct, ILanes<T, TLanes>
@@ -388,6 +393,7 @@ internal static class Gemm
         /// second is all padding. Its tiles go through the scratch tile (twelve rows of one narrow vector: at most the size
         /// of a whole tile).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void NarrowPanel<TNarrow>(int kc, ref T bPanel, Span<T> packedA, bool direct, int ic, int mc, int pc, int col, int cols,
             Span<T> scratch, bool load, bool addBias)
             where TNarrow : struct, ILanes<T, TNarrow>
@@ -424,6 +430,7 @@ internal static class Gemm
         /// Writes the valid <paramref name="rows"/> × <paramref name="cols"/> corner of a scratch tile whose top-left
         /// is C[row, col] (for a transposed job, Cᵀ[row, col], i.e. C[col, row]): C = [C +] tile [+ bias].
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AddTile(ReadOnlySpan<T> tile, int tileCols, int row, int col, int rows, int cols, bool load, bool addBias)
         {
             // Tile element (r, j) goes r·rowStep + j·colStep past the corner: (n, 1) in C, or (1, m) when the job computes Cᵀ.
@@ -465,6 +472,7 @@ internal static class Gemm
         /// Packs op(A)[ic .. ic+mc, pc .. pc+kc] into panels of <see cref="TileRows"/> rows: panel q holds, for
         /// each p, the TileRows values op(A)[ic + q·TileRows + r, pc + p] side by side (zeros past row m).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackA(Span<T> packed, int ic, int mc, int pc, int kc, bool partialOnly)
         {
             for (int ir = partialOnly ? mc - mc % TileRows : 0; ir < mc; ir += TileRows)
@@ -488,6 +496,7 @@ internal static class Gemm
         /// values op(B)[pc + p, jc + q·NR + j] side by side (zeros past column n). With <paramref name="partialOnly"/>, only
         /// a last panel narrower than NR, the whole ones being read in place.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackB(Span<T> packed, int pc, int kc, int jc, int nc, int tileCols, bool partialOnly)
         {
             for (int jr = partialOnly ? nc - nc % tileCols : 0; jr < nc; jr += tileCols)
@@ -513,6 +522,7 @@ internal static class Gemm
         /// known to the compiler, which it emits as two or three vector moves. The caller has checked that the array holds
         /// the whole matrix.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopySixes(ref T source, int stride, ref T target, int count)
         {
             uint bytes = (uint)(TileRows * Unsafe.SizeOf<T>());
@@ -529,6 +539,7 @@ internal static class Gemm
         /// <paramref name="count"/>: rows of a stored matrix written down adjacent columns of a panel, four at a time, then
         /// two, then one. The caller has checked that the array holds the whole matrix, so every row read lies inside it.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransposeRows(ref T source, int sourceStride, ref T target, int targetStride, int count, int rows)
         {
             int r = 0;
@@ -550,6 +561,7 @@ internal static class Gemm
         /// shuffles and 4 stores instead of 16 loads and 16 stores); the last count mod 4 go one by one. The caller's index
         /// arithmetic keeps the four rows inside the array.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransposeFour(ref T source, int sourceStride, ref T target, int targetStride, int count)
         {
             ref T row1 = ref Unsafe.Add(ref source, sourceStride);
@@ -590,6 +602,7 @@ internal static class Gemm
         /// target[p · targetStride + r] = source[r · sourceStride + p] for r &lt; 2 and p &lt; count: the last two rows of
         /// a panel of six. For float on x86, four values of each row are interleaved in registers and written as four pairs.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransposeTwo(ref T source, int sourceStride, ref T target, int targetStride, int count)
         {
             ref T row1 = ref Unsafe.Add(ref source, sourceStride);
@@ -628,6 +641,7 @@ internal static class Gemm
         /// <see cref="PrefetchRows"/> rows before they are copied, and the copy no longer waits on memory one line at a time.
         /// The prefetch addresses past B's last row are hints to nowhere, never read.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PackRows(ref T source, int stride, ref T target, int count)
         {
             nuint w = (nuint)TLanes.Count;
@@ -971,6 +985,7 @@ internal static class Gemm
     /// order from zero, as a multiply-add on a vector's columns and a multiply then an add on the last few, then the bias
     /// is added, then C if accumulating: what <see cref="FewRowsInStrips"/> does too.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRowsAlongRows<T, TLanes>(int m, int n, int k, T[] a, T[] b, T[] c, bool accumulate, T[]? bias, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLanes : struct, ILanes<T, TLanes>
@@ -1036,6 +1051,7 @@ internal static class Gemm
     /// it, scaled by A[i, p], into accumulators held in registers; the strips cover the band left to right, then single
     /// vectors, then scalars. Every element is summed over p in ascending order from zero, then gets the bias, then C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRowsInStrips<T, TLanes>(int m, int n, int k, T[] a, T[] b, T[] c, bool accumulate, T[]? bias, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLanes : struct, ILanes<T, TLanes>

@@ -150,6 +150,10 @@ internal static class Lanes
     /// AggressiveOptimization: code compiled before its operator's class has been initialised cannot take that class's
     /// static readonly values as constants, and kept a class-initialisation check, a reload of the coefficient array and
     /// stack spills inside the loop (GELU's forward ran at 3.0 ms per million floats that way, 2.5 ms at tier 1).
+    /// The loops that read no such values (the optimizers' updates, the bias gradient's column sums) and GEMM's packing and
+    /// edge code are marked AggressiveOptimization: left to tiering, they ran for the first thousand or so steps of a small
+    /// network as tier-0 code calling every lane operator, and fully optimised at their first call they compile to what
+    /// tier 1 makes of them (bench/MiniGrad.Benchmarks/NOTES.md, "Warm-up").
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Run<T, TLoop>(ref TLoop loop)
@@ -185,8 +189,16 @@ internal static class Lanes
         TLanes.ConditionalSelect(TLanes.LessThan(TLanes.Abs(x), smallestNormal), TLanes.Zero, x);
 
     /// <summary>The smallest positive normal T: 2⁻¹²⁶ for float, 2⁻¹⁰²² for double (T.Epsilon is the smallest subnormal).</summary>
+    /// <remarks>
+    /// Written as bit patterns (exponent field 1, fraction 0) so that it is a constant in any compiled caller: fully
+    /// optimised code compiled at its first call (AggressiveOptimization) did not inline <c>T.ScaleB</c>, and the call
+    /// made it keep every broadcast constant of Adam's loop on the stack.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T SmallestNormal<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-        T.ScaleB(T.One, typeof(T) == typeof(float) ? -126 : typeof(T) == typeof(double) ? -1022 : -14);
+        typeof(T) == typeof(float) ? Unsafe.BitCast<float, T>(BitConverter.Int32BitsToSingle(0x0080_0000))
+        : typeof(T) == typeof(double) ? Unsafe.BitCast<double, T>(BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000))
+        : T.ScaleB(T.One, -14);
 
     /// <summary>The widest width accelerated here, in lanes of T (1 when there is no SIMD).</summary>
     internal static int WidestCount<T>() where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -133,7 +133,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
 
         public readonly int Length => p.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             TLanes beta1 = TLanes.Create(rule.Beta1), oneMinusBeta1 = TLanes.Create(rule.OneMinusBeta1);

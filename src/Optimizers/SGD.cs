@@ -118,7 +118,7 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
         public readonly int Length => p.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             TLanes lr = TLanes.Create(rule.LearningRate), momentum = TLanes.Create(rule.Momentum);

@@ -78,4 +78,23 @@ public class OptimizerKernelTests
             }
         }
     }
+
+    /// <summary>
+    /// The flush threshold of the optimizers' moments, written as bit patterns in Lanes.SmallestNormal: it must be the
+    /// smallest positive normal number of each type, 2^(1 − bias), so that everything below it is a subnormal.
+    /// </summary>
+    [Fact]
+    public void The_flush_threshold_is_the_smallest_normal_number_of_each_type()
+    {
+        AssertSmallestNormal(MiniGrad.Kernels.Lanes.SmallestNormal<float>(), float.ScaleB(1f, -126));
+        AssertSmallestNormal(MiniGrad.Kernels.Lanes.SmallestNormal<double>(), double.ScaleB(1d, -1022));
+        AssertSmallestNormal(MiniGrad.Kernels.Lanes.SmallestNormal<Half>(), Half.ScaleB(Half.One, -14));
+    }
+
+    private static void AssertSmallestNormal<T>(T actual, T expected) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected, actual);
+        Assert.True(T.IsNormal(actual), $"{typeof(T).Name}: {actual} is not normal");
+        Assert.True(T.IsSubnormal(T.BitDecrement(actual)), $"{typeof(T).Name}: the value below {actual} is not subnormal");
+    }
 }
