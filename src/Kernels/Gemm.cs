@@ -433,39 +433,56 @@ internal static class Gemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AddTile(ReadOnlySpan<T> tile, int tileCols, int row, int col, int rows, int cols, bool load, bool addBias)
         {
-            // Tile element (r, j) goes r·rowStep + j·colStep past the corner: (n, 1) in C, or (1, m) when the job computes Cᵀ.
             // The corner's index is checked; the valid part of a tile lies inside C by construction.
-            nint rowStep = transposedOutput ? 1 : n, colStep = transposedOutput ? m : 1;
-            ref T corner = ref transposedOutput ? ref c[col * m + row] : ref c[row * n + col];
             ref T values = ref MemoryMarshal.GetReference(tile);
-            for (int r = 0; r < rows; r++)
+            if (transposedOutput) // tile element (r, j) goes to C[col + j, row + r]: one element at a time, m apart
             {
-                ref T source = ref Unsafe.Add(ref values, r * tileCols);
-                ref T target = ref Unsafe.Add(ref corner, r * rowStep);
-                if (addBias && transposedOutput) // one bias per row of Cᵀ
+                ref T corner = ref c[col * m + row];
+                for (int r = 0; r < rows; r++)
                 {
-                    T shift = bias![row + r];
+                    ref T source = ref Unsafe.Add(ref values, r * tileCols);
+                    ref T target = ref Unsafe.Add(ref corner, r);
+                    T shift = addBias ? bias![row + r] : T.Zero; // one bias per row of Cᵀ
                     for (int j = 0; j < cols; j++)
                     {
-                        ref T element = ref Unsafe.Add(ref target, j * colStep);
-                        element = load ? element + (Unsafe.Add(ref source, j) + shift) : Unsafe.Add(ref source, j) + shift;
-                    }
-                }
-                else if (addBias)
-                {
-                    ref T shifts = ref bias![col];
-                    for (int j = 0; j < cols; j++)
-                    {
-                        ref T element = ref Unsafe.Add(ref target, j);
-                        T value = Unsafe.Add(ref source, j) + Unsafe.Add(ref shifts, j);
+                        ref T element = ref Unsafe.Add(ref target, j * m);
+                        T value = addBias ? Unsafe.Add(ref source, j) + shift : Unsafe.Add(ref source, j);
                         element = load ? element + value : value;
                     }
                 }
-                else if (load)
-                    for (int j = 0; j < cols; j++) Unsafe.Add(ref target, j * colStep) += Unsafe.Add(ref source, j);
-                else
-                    for (int j = 0; j < cols; j++) Unsafe.Add(ref target, j * colStep) = Unsafe.Add(ref source, j);
+                return;
             }
+            // Row r of the tile goes along row row + r of C: this job's vectors, then 128-bit ones, then one at a time.
+            ref T start = ref c[row * n + col];
+            ref T shifts = ref addBias ? ref bias![col] : ref Unsafe.NullRef<T>();
+            for (int r = 0; r < rows; r++)
+            {
+                ref T source = ref Unsafe.Add(ref values, r * tileCols);
+                ref T target = ref Unsafe.Add(ref start, r * n);
+                int j = AddRow<TLanes>(ref source, ref target, ref shifts, 0, cols, load);
+                if (Lanes128<T>.IsAccelerated && Lanes128<T>.Count < TLanes.Count)
+                    j = AddRow<Lanes128<T>>(ref source, ref target, ref shifts, j, cols, load);
+                AddRow<Lanes1<T>>(ref source, ref target, ref shifts, j, cols, load);
+            }
+        }
+
+        /// <summary>
+        /// target[j..cols] = [target +] (source [+ shifts])[j..cols] in whole <typeparamref name="TRow"/> vectors, from
+        /// <paramref name="j"/> on; returns where it stopped. Each lane computes what the scalar code does, in the same order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int AddRow<TRow>(ref T source, ref T target, ref T shifts, int j, int cols, bool load)
+            where TRow : struct, ILanes<T, TRow>
+        {
+            bool addBias = !Unsafe.IsNullRef(ref shifts);
+            for (; j <= cols - TRow.Count; j += TRow.Count)
+            {
+                var value = TRow.Load(ref Unsafe.Add(ref source, j));
+                if (addBias) value += TRow.Load(ref Unsafe.Add(ref shifts, j));
+                if (load) value = TRow.Load(ref Unsafe.Add(ref target, j)) + value;
+                value.Store(ref Unsafe.Add(ref target, j));
+            }
+            return j;
         }
 
         /// <summary>
