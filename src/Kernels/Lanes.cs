@@ -146,14 +146,15 @@ internal static class Lanes
     /// The dispatch is inlined; each width's loop is a method of its own, marked NoInlining. Left to tiered PGO, the JIT
     /// inlined all widths' loops into the kernel that called them, ran out of inlining budget, and made the lane operators
     /// real calls passing vectors through memory: a kernel ran 5× slower once warm than it had while warming up. Compiled on
-    /// its own, each loop is straight vector code. It is left to tiered compilation rather than marked
-    /// AggressiveOptimization: code compiled before its operator's class has been initialised cannot take that class's
-    /// static readonly values as constants, and kept a class-initialisation check, a reload of the coefficient array and
-    /// stack spills inside the loop (GELU's forward ran at 3.0 ms per million floats that way, 2.5 ms at tier 1).
-    /// The loops that read no such values (the optimizers' updates, the bias gradient's column sums) and GEMM's packing and
-    /// edge code are marked AggressiveOptimization: left to tiering, they ran for the first thousand or so steps of a small
-    /// network as tier-0 code calling every lane operator, and fully optimised at their first call they compile to what
-    /// tier 1 makes of them (bench/MiniGrad.Benchmarks/NOTES.md, "Warm-up").
+    /// its own, each loop is straight vector code.
+    /// <para>A loop whose operator reads static readonly values (the element-wise activations, through their own class or
+    /// <c>VectorMath</c>) is left to tiered compilation: marked AggressiveOptimization, it is compiled before that class
+    /// has been initialised, cannot take the values as constants, and kept a class-initialisation check, a reload of the
+    /// coefficient array and stack spills inside the loop (GELU's forward ran at 3.0 ms per million floats that way, 2.5 ms
+    /// at tier 1). A loop that reads none (the optimizers' updates, the bias gradient's column sums, like GEMM's packing and
+    /// edge code) is marked AggressiveOptimization: left to tiering it ran for the first thousand or so steps of a small
+    /// network as tier-0 code calling every lane operator, and compiled at its first call it is what tier 1 makes of it
+    /// (bench/MiniGrad.Benchmarks/NOTES.md, "Warm-up").</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Run<T, TLoop>(ref TLoop loop)
