@@ -70,7 +70,7 @@ public abstract class RowwiseActivation<T> : Module<T> where T : unmanaged, IFlo
         {
             var job = current ??= new RowJob();
             (job.activation, job.cols, job.x, job.y, job.dy, job.dx, job.accumulate) = (activation, cols, x, y, dy, dx, accumulate);
-            WorkerPool.Run(job, x.Length < ElementwiseActivation<T>.ParallelLength ? 1 : WorkerPool.Threads);
+            WorkerPool.Run(job, WorkerPool.PartsFor(x.Length, ElementwiseActivation<T>.ParallelLength));
             (job.activation, job.x, job.y, job.dy, job.dx) = (null, [], [], null, null);
         }
 

@@ -39,7 +39,10 @@ internal static class Gemm
     internal const int BlockDepth = 256;
     internal const int BlockCols = 2048;
 
-    /// <summary>Below this many multiply-adds a product runs on the calling thread alone.</summary>
+    /// <summary>
+    /// Below this many multiply-adds a product runs on the calling thread alone (four times as many while the cores
+    /// are far apart: <see cref="WorkerPool.Threshold"/>).
+    /// </summary>
     internal const long ParallelThreshold = 1 << 21;
 
     /// <summary>C = [C +] op(A) · op(B) [+ bias]; see the class remarks.</summary>
@@ -97,7 +100,7 @@ internal static class Gemm
     /// Below the minimum, handing one to another thread costs more than it saves; above the limit, each splits well on its
     /// own, and splitting keeps the threads even when the two run at different speeds; a shallower product is bound by
     /// writing C rather than by its multiply-adds, so it would finish far from its partner (bench/MiniGrad.Benchmarks/NOTES.md
-    /// has the measurements).
+    /// has the measurements). While the cores are far apart the minimum is raised as <see cref="WorkerPool.Threshold"/> says.
     /// </summary>
     internal const long SideBySideMinimum = ParallelThreshold / 16, SideBySideLimit = 1 << 22;
 
@@ -111,13 +114,15 @@ internal static class Gemm
     internal static bool RunsSideBySide<T>(in Product<T> first, in Product<T> second)
     {
         bool independent = first.C != second.C && first.C != second.A && first.C != second.B && second.C != first.A && second.C != first.B;
-        return WorkerPool.Threads >= 2 && independent && MidSized(first) && MidSized(second);
+        if (WorkerPool.Threads < 2 || !independent) return false;
+        long minimum = WorkerPool.Threshold(SideBySideMinimum);
+        return MidSized(first, minimum) && MidSized(second, minimum);
 
-        static bool MidSized(in Product<T> product)
+        static bool MidSized(in Product<T> product, long minimum)
         {
             long size = (long)product.M * product.N * product.K;
             bool fewRows = product.M <= FewRows && !product.TransposeA && !product.TransposeB; // those take FewRowsTimesB
-            return size >= SideBySideMinimum && size <= SideBySideLimit && product.K >= SideBySideDepth && !fewRows;
+            return size >= minimum && size <= SideBySideLimit && product.K >= SideBySideDepth && !fewRows;
         }
     }
 
@@ -173,8 +178,7 @@ internal static class Gemm
         // The blocked, packed algorithm, on Cᵀ when C is narrow (Job.Set).
         var job = Job<T, TLanes>.ForThisThread;
         job.Set(m, n, k, a, transposeA, b, transposeB, c, accumulate, bias);
-        int parts = (long)m * n * k < ParallelThreshold ? 1 : WorkerPool.Threads;
-        WorkerPool.Run(job, parts);
+        WorkerPool.Run(job, WorkerPool.PartsFor((long)m * n * k, ParallelThreshold));
         job.Clear();
     }
 
@@ -989,7 +993,7 @@ internal static class Gemm
     {
         var rows = FewRowsJob<T, TLanes>.ForThisThread;
         rows.Set(m, n, k, a, b, c, accumulate, bias);
-        WorkerPool.Run(rows, (long)m * n * k < ParallelThreshold / 32 ? 1 : WorkerPool.Threads);
+        WorkerPool.Run(rows, WorkerPool.PartsFor((long)m * n * k, ParallelThreshold / 32));
         rows.Clear();
     }
 

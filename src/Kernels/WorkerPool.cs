@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace MiniGrad.Kernels;
 
 /// <summary>A piece of work split into parts that may run on different threads at once.</summary>
@@ -25,10 +27,26 @@ internal static class WorkerPool
     /// <summary>The environment variable that sets the default <see cref="MaxDegreeOfParallelism"/>.</summary>
     internal const string EnvironmentVariable = "MINIGRAD_NUM_THREADS";
 
+    /// <summary>
+    /// How many times higher every parallel threshold is while the cores are far apart (<see cref="CoresFarApart"/>):
+    /// work that moves its data between cores only pays when there is this much more of it.
+    /// </summary>
+    internal const int FarApartScale = 4;
+
+    /// <summary>A round trip of one cache line between the caller's core and a worker's above this is "far apart".</summary>
+    internal const double FarApartRoundTripNanoseconds = 200;
+
+    /// <summary>The cores are probed again after this many calls of <see cref="Threshold"/>.</summary>
+    internal const int ProbeInterval = 4096;
+
     private static readonly Worker[] workers = ThreadsAvailable ? CreateWorkers(Environment.ProcessorCount - 1) : [];
+    private static readonly CoreProbe probe = new();
     private static int maxDegreeOfParallelism = DefaultDegree();
     private static int busy;
     private static long workerAllocatedBytes;
+    private static int callsSinceProbe = ProbeInterval;
+    private static volatile bool measuredFarApart;
+    private static double lastRoundTrip = double.NaN;
 
     /// <summary>Whether the platform can run background threads (single-threaded WebAssembly cannot).</summary>
     internal static bool ThreadsAvailable => !OperatingSystem.IsBrowser() && !OperatingSystem.IsWasi();
@@ -48,6 +66,62 @@ internal static class WorkerPool
 
     /// <summary>Managed bytes the worker threads have allocated while running parts, in total.</summary>
     internal static long WorkerAllocatedBytes => Interlocked.Read(ref workerAllocatedBytes);
+
+    /// <summary>
+    /// Whether the caller's core and the workers' are far apart: a cache line took longer than
+    /// <see cref="FarApartRoundTripNanoseconds"/> to go to a worker and back when last probed. On a virtual machine the
+    /// host may place its two virtual CPUs on different core complexes (chiplets) for minutes at a time; one Zen 4 here
+    /// measured 55–85 ns next to each other and 320–360 ns apart, and every kernel that hands data from one thread to the
+    /// other paid that, so small steps ran slower on two threads than on one (bench/MiniGrad.Benchmarks/NOTES.md).
+    /// </summary>
+    internal static bool CoresFarApart => FarApartOverride ?? measuredFarApart;
+
+    /// <summary>For tests: fixes <see cref="CoresFarApart"/> (null: as measured).</summary>
+    internal static bool? FarApartOverride { get; set; }
+
+    /// <summary>The last probe's round trip between the caller's core and a worker's, in nanoseconds (NaN before the first).</summary>
+    internal static double LastRoundTripNanoseconds => Volatile.Read(ref lastRoundTrip);
+
+    /// <summary>
+    /// How many parts to split work of <paramref name="size"/> units (multiply-adds, elements) into: one below
+    /// <see cref="Threshold"/>(<paramref name="threshold"/>), where handing part of it to another core would cost more
+    /// than it saves, and <see cref="Threads"/> from there on. Either way the result is the same, bit for bit.
+    /// </summary>
+    internal static int PartsFor(long size, long threshold) => size < Threshold(threshold) ? 1 : Threads;
+
+    /// <summary>
+    /// <paramref name="threshold"/>, or <see cref="FarApartScale"/> times it while the cores are far apart. Every
+    /// <see cref="ProbeInterval"/> calls it first measures the cores again (a few microseconds).
+    /// </summary>
+    internal static long Threshold(long threshold)
+    {
+        if (Threads < 2) return threshold;
+        if (++callsSinceProbe >= ProbeInterval) ProbeCores();
+        return CoresFarApart ? threshold * FarApartScale : threshold;
+    }
+
+    /// <summary>Measures the round trip to the first worker, unless another thread is using the workers.</summary>
+    internal static void ProbeCores()
+    {
+        callsSinceProbe = 0;
+        if (workers.Length == 0 || Interlocked.CompareExchange(ref busy, 1, 0) != 0) return;
+        try
+        {
+            probe.Reset();
+            workers[0].Start(probe, 1, 2);
+            probe.Run(0, 2);
+            workers[0].Join();
+            if (!double.IsNaN(probe.RoundTripNanoseconds))
+            {
+                Volatile.Write(ref lastRoundTrip, probe.RoundTripNanoseconds);
+                measuredFarApart = probe.RoundTripNanoseconds > FarApartRoundTripNanoseconds;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
 
     /// <summary>Runs parts 0 .. <paramref name="parts"/> − 1 of <paramref name="work"/>, in parallel where possible.</summary>
     internal static void Run(IParallelWork work, int parts)
@@ -96,6 +170,83 @@ internal static class WorkerPool
         var created = new Worker[Math.Max(0, count)];
         for (int i = 0; i < created.Length; i++) created[i] = new Worker(i + 1);
         return created;
+    }
+
+    /// <summary>
+    /// The caller (part 0) and a worker (part 1) pass a count back and forth, each writing its own cache line and spinning
+    /// on the other's, in <see cref="Batches"/> batches of <see cref="TripsPerBatch"/> round trips after a first one that
+    /// may include waking the worker. The caller keeps the fastest batch: a thread descheduled during one (the JIT's or
+    /// the GC's threads share the cores) slows that batch, not the measurement. A round trip that has not come back after
+    /// about a millisecond ends the probe without a measurement.
+    /// </summary>
+    private sealed class CoreProbe : IParallelWork
+    {
+        private const int Batches = 4, TripsPerBatch = 16, Trips = 1 + Batches * TripsPerBatch;
+        private const int Cancelled = -1;
+
+        // ping (written by the caller) and pong (by the worker) 128 bytes apart, each on a line no other object shares.
+        private readonly long[] lines = new long[48];
+        private ref long Ping => ref lines[15];
+        private ref long Pong => ref lines[31];
+
+        internal double RoundTripNanoseconds { get; private set; } = double.NaN;
+
+        internal void Reset()
+        {
+            Volatile.Write(ref Ping, 0);
+            Volatile.Write(ref Pong, 0);
+            RoundTripNanoseconds = double.NaN;
+        }
+
+        public void Run(int part, int parts)
+        {
+            if (part == 0) Time();
+            else Answer();
+        }
+
+        private void Time()
+        {
+            long fastest = long.MaxValue, batchStart = 0;
+            for (int trip = 1; trip <= Trips; trip++)
+            {
+                if (trip % TripsPerBatch == 2) batchStart = Stopwatch.GetTimestamp(); // trips 2, 18, 34, 50 start a batch
+                Volatile.Write(ref Ping, trip);
+                if (!AwaitPong(trip))
+                {
+                    Volatile.Write(ref Ping, Cancelled);
+                    return;
+                }
+                if (trip % TripsPerBatch == 1 && trip > 1) fastest = Math.Min(fastest, Stopwatch.GetTimestamp() - batchStart);
+            }
+            RoundTripNanoseconds = fastest * 1e9 / Stopwatch.Frequency / TripsPerBatch;
+        }
+
+        /// <summary>Spins until the worker answers <paramref name="trip"/>; false after about a millisecond without.</summary>
+        private bool AwaitPong(int trip)
+        {
+            long since = 0;
+            for (int spin = 1; Volatile.Read(ref Pong) != trip; spin++)
+            {
+                if ((spin & 1023) != 0) continue;
+                long now = Stopwatch.GetTimestamp();
+                if (since == 0) since = now;
+                else if (now - since > Stopwatch.Frequency / 1000) return false;
+            }
+            return true;
+        }
+
+        private void Answer()
+        {
+            for (int trip = 1; trip <= Trips; trip++)
+            {
+                long seen;
+                while ((seen = Volatile.Read(ref Ping)) != trip)
+                {
+                    if (seen == Cancelled) return;
+                }
+                Volatile.Write(ref Pong, trip);
+            }
+        }
     }
 
     private sealed class Worker

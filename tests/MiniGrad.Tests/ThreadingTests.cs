@@ -9,8 +9,20 @@ namespace MiniGrad.Tests;
 /// allocation collection), since it changes a process-wide setting.
 /// </summary>
 [Collection(nameof(AllocationTests))]
-public class ThreadingTests
+public class ThreadingTests : IDisposable
 {
+    /// <summary>
+    /// The tests below that split work decide for themselves whether the cores are far apart, so that a probe that finds
+    /// this machine's cores apart (a VM's virtual CPUs on different chiplets) cannot change what they test.
+    /// </summary>
+    public ThreadingTests() => WorkerPool.FarApartOverride = false;
+
+    public void Dispose()
+    {
+        WorkerPool.FarApartOverride = null;
+        GC.SuppressFinalize(this);
+    }
+
     /// <summary>Trains a network large enough that its products and activations are split over threads; returns every weight.</summary>
     private static float[] Train(int threads)
     {
@@ -37,9 +49,12 @@ public class ThreadingTests
         }
     }
 
-    [Fact]
-    public void One_thread_and_all_threads_give_bit_identical_weights()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void One_thread_and_all_threads_give_bit_identical_weights(bool coresFarApart)
     {
+        WorkerPool.FarApartOverride = coresFarApart;
         var alone = Train(1);
         var together = Train(Environment.ProcessorCount);
         Assert.Equal(alone.Length, together.Length);
@@ -295,6 +310,76 @@ public class ThreadingTests
         {
             Threading.MaxDegreeOfParallelism = saved;
         }
+    }
+
+    /// <summary>
+    /// While the cores are far apart every threshold for splitting work is <see cref="WorkerPool.FarApartScale"/> times
+    /// higher: a product, a pass or a pair of products just above its usual threshold then runs on one thread; and with one
+    /// thread allowed nothing is split, far apart or not.
+    /// </summary>
+    [Fact]
+    public void Far_apart_cores_raise_every_threshold_for_splitting_work()
+    {
+        int saved = Threading.MaxDegreeOfParallelism;
+        try
+        {
+            Threading.MaxDegreeOfParallelism = 2;
+            int threads = WorkerPool.Threads;
+            long justAbove = Gemm.ParallelThreshold * 2;
+            Assert.Equal(threads, WorkerPool.PartsFor(justAbove, Gemm.ParallelThreshold));
+            Assert.Equal(threads, WorkerPool.PartsFor(BandWork.ParallelLength, BandWork.ParallelLength));
+            Assert.Equal(1, WorkerPool.PartsFor(BandWork.ParallelLength - 1, BandWork.ParallelLength));
+
+            WorkerPool.FarApartOverride = true;
+            if (threads >= 2)
+            {
+                Assert.Equal(Gemm.ParallelThreshold * WorkerPool.FarApartScale, WorkerPool.Threshold(Gemm.ParallelThreshold));
+                Assert.Equal(1, WorkerPool.PartsFor(justAbove, Gemm.ParallelThreshold));
+                Assert.Equal(1, WorkerPool.PartsFor(BandWork.ParallelLength, BandWork.ParallelLength));
+                Assert.Equal(threads, WorkerPool.PartsFor(Gemm.ParallelThreshold * WorkerPool.FarApartScale, Gemm.ParallelThreshold));
+            }
+
+            const int n = 64; // 64³ = 2¹⁸ multiply-adds: side by side when near, alone one after the other when far apart
+            var rng = new Random(5);
+            float[] a = Tensor<float>.RandomNormal(n, n, rng).Values, b = Tensor<float>.RandomNormal(n, n, rng).Values;
+            var first = new Gemm.Product<float>(n, n, n, a, false, b, false, new float[n * n], false);
+            var second = new Gemm.Product<float>(n, n, n, b, false, a, false, new float[n * n], false);
+            Assert.False(Gemm.RunsSideBySide(first, second));
+            WorkerPool.FarApartOverride = false;
+            Assert.Equal(threads >= 2, Gemm.RunsSideBySide(first, second));
+
+            Threading.MaxDegreeOfParallelism = 1;
+            WorkerPool.FarApartOverride = true;
+            Assert.Equal(Gemm.ParallelThreshold, WorkerPool.Threshold(Gemm.ParallelThreshold));
+            Assert.Equal(1, WorkerPool.PartsFor(long.MaxValue / 2, Gemm.ParallelThreshold));
+        }
+        finally
+        {
+            Threading.MaxDegreeOfParallelism = saved;
+            WorkerPool.FarApartOverride = false;
+        }
+    }
+
+    /// <summary>
+    /// The probe passes a cache line to the worker and back and times it: on a machine with a worker it measures a round
+    /// trip between 1 ns and a millisecond (it gives up on a slower one, when a thread was descheduled, so it is tried a
+    /// few times).
+    /// </summary>
+    [Fact]
+    public void The_probe_times_a_round_trip_to_a_worker_and_decides_whether_the_cores_are_far_apart()
+    {
+        if (WorkerPool.ThreadsStarted == 0)
+        {
+            WorkerPool.ProbeCores(); // nothing to probe: it must return at once
+            return;
+        }
+        double roundTrip = double.NaN;
+        for (int attempt = 0; attempt < 5 && (double.IsNaN(roundTrip) || roundTrip == 0); attempt++)
+        {
+            WorkerPool.ProbeCores();
+            roundTrip = WorkerPool.LastRoundTripNanoseconds;
+        }
+        Assert.InRange(roundTrip, 1, 1_000_000);
     }
 
     [Theory]
