@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MiniGrad.Kernels;
 
 namespace MiniGrad.Benchmarks;
 
@@ -30,7 +31,7 @@ public static class Report
     public const double GemmPeakTarget = 0.85;
 
     /// <summary>One JSON line: who ran what, on which vector path and thread count, and how fast.</summary>
-    private readonly record struct Sample(string Peer, string Path, int Threads, string Workload, double Microseconds, long? Bytes, double? GigaFlops);
+    private readonly record struct Sample(string Peer, string Path, int Threads, string Workload, double Microseconds, long? Bytes, double? GigaFlops, double? RoundTrip = null);
 
     public static string Render(IEnumerable<string> jsonLines, string? before = null, string? scalingPicture = null)
     {
@@ -45,7 +46,8 @@ public static class Report
                 root.GetProperty("workload").GetString()!,
                 root.GetProperty("us_per_step").GetDouble(),
                 root.TryGetProperty("bytes_per_step", out var b) ? b.GetInt64() : null,
-                root.TryGetProperty("gflops", out var g) ? g.GetDouble() : null));
+                root.TryGetProperty("gflops", out var g) ? g.GetDouble() : null,
+                root.TryGetProperty("core_round_trip_ns", out var trip) ? trip.GetDouble() : null));
         }
         // Settings are ordered widest path first, then by thread count; each is the rotation bench/run.sh ran for it.
         var settings = all.Where(s => s.Peer == "minigrad").Select(s => (s.Path, s.Threads)).Distinct()
@@ -95,6 +97,19 @@ public static class Report
                 text.Append(string.Create(invariant,
                     $"| {workload} | {Figure(ours)} | {Figure(theirs)} | {ratio:F2} | {(target is null ? "" : "≤ " + target.Value.ToString(invariant))} | {met} |"));
                 text.AppendLine(hasBefore ? string.Create(invariant, $" {Figure(earlier)} | {mine / old:F2} | {bytes} |") : $" {bytes} |");
+            }
+
+            // Where the cores were when MiniGrad ran: the pool's probe, last taken at the end of each run.
+            var trips = all.Where(s => s.Peer == "minigrad" && s.Path == path && s.Threads == threads && s.RoundTrip is not null).ToList();
+            if (trips.Count > 0)
+            {
+                var far = trips.Where(s => s.RoundTrip > WorkerPool.FarApartRoundTripNanoseconds).GroupBy(s => s.Workload)
+                    .Select(g => string.Create(invariant, $"{g.Key} ({g.Count()} of {trips.Count(s => s.Workload == g.Key)})")).ToList();
+                text.AppendLine();
+                text.AppendLine(string.Create(invariant,
+                    $"A cache line's round trip between the two cores, as MiniGrad's worker pool last measured it in each run: {trips.Min(s => s.RoundTrip):F0}–{trips.Max(s => s.RoundTrip):F0} ns. ") +
+                    (far.Count == 0 ? "No run found the cores far apart." : string.Create(invariant,
+                    $"Runs that found them far apart (over {WorkerPool.FarApartRoundTripNanoseconds:F0} ns, when small work stays on one thread): {string.Join(", ", far)}.")));
             }
 
             // The machine's own limits on this path: GEMM against the FMA peak, element-wise passes against a copy.

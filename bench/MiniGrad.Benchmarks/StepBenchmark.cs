@@ -23,7 +23,7 @@ public static class StepBenchmark
         {
             var (microseconds, fastest, slowest, bytes) = Measure(Workloads.Create(name));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"peer\":\"minigrad\",\"path\":\"{Machine.Path}\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}{GigaFlops(name, microseconds)}}}"));
+                $"{{\"peer\":\"minigrad\",\"path\":\"{Machine.Path}\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}{GigaFlops(name, microseconds)}{RoundTrip()}}}"));
             if (name.StartsWith("infer-b", StringComparison.Ordinal)) // ONNX Runtime on the same exported model, right after
             {
                 var (peer, peerFastest, peerSlowest, _) = Measure(Workloads.Inference(int.Parse(name["infer-b".Length..], CultureInfo.InvariantCulture), new Random(0)).OnnxRuntime);
@@ -32,6 +32,15 @@ public static class StepBenchmark
             }
         }
     }
+
+    /// <summary>
+    /// The <c>,"core_round_trip_ns":…</c> field on two threads or more: the worker pool's last probe of a cache line's
+    /// round trip between the cores (above <see cref="WorkerPool.FarApartRoundTripNanoseconds"/> they count as far apart).
+    /// </summary>
+    private static string RoundTrip() =>
+        WorkerPool.Threads >= 2 && !double.IsNaN(WorkerPool.LastRoundTripNanoseconds)
+            ? string.Create(CultureInfo.InvariantCulture, $",\"core_round_trip_ns\":{WorkerPool.LastRoundTripNanoseconds:F0}")
+            : "";
 
     /// <summary>The <c>,"gflops":…</c> field of a workload whose operations are counted, else nothing.</summary>
     private static string GigaFlops(string name, double microseconds) =>
