@@ -4,8 +4,7 @@ namespace MiniGrad.Kernels;
 /// An element-wise pass over [0, length) as parallel work: each part runs <see cref="RunBand"/> on its own band, cut at
 /// multiples of <see cref="Granule"/> elements, a multiple of every vector width, so each element takes the same vector or
 /// scalar path however the pass is split and the result does not depend on the thread count. Passes shorter than
-/// <see cref="ParallelLength"/> (scaled by <see cref="WorkerPool.Threshold"/>) run on the calling thread alone, where
-/// waking a worker would cost more than it saves.
+/// <see cref="ParallelLength"/> run on the calling thread alone, where waking a worker would cost more than it saves.
 /// </summary>
 /// <remarks>A subclass keeps what its bands read and write in fields, set before <see cref="RunAll"/>; the object is
 /// made once and reused, so a pass allocates nothing.</remarks>

@@ -39,10 +39,7 @@ internal static class Gemm
     internal const int BlockDepth = 256;
     internal const int BlockCols = 2048;
 
-    /// <summary>
-    /// Below this many multiply-adds a product runs on the calling thread alone (four times as many while the cores
-    /// are far apart: <see cref="WorkerPool.Threshold"/>).
-    /// </summary>
+    /// <summary>Below this many multiply-adds a product runs on the calling thread alone.</summary>
     internal const long ParallelThreshold = 1 << 21;
 
     /// <summary>C = [C +] op(A) · op(B) [+ bias]; see the class remarks.</summary>

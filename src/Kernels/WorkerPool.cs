@@ -28,8 +28,8 @@ internal static class WorkerPool
     internal const string EnvironmentVariable = "MINIGRAD_NUM_THREADS";
 
     /// <summary>
-    /// How many times higher every parallel threshold is while the cores are far apart (<see cref="CoresFarApart"/>):
-    /// work that moves its data between cores only pays when there is this much more of it.
+    /// How many times higher a threshold given to <see cref="Threshold"/> is while the cores are far apart
+    /// (<see cref="CoresFarApart"/>): work that moves its data between cores only pays when there is this much more of it.
     /// </summary>
     internal const int FarApartScale = 4;
 
@@ -84,14 +84,16 @@ internal static class WorkerPool
 
     /// <summary>
     /// How many parts to split work of <paramref name="size"/> units (multiply-adds, elements) into: one below
-    /// <see cref="Threshold"/>(<paramref name="threshold"/>), where handing part of it to another core would cost more
-    /// than it saves, and <see cref="Threads"/> from there on. Either way the result is the same, bit for bit.
+    /// <paramref name="threshold"/>, where handing part of it to another core would cost more than it saves, and
+    /// <see cref="Threads"/> from there on. Either way the result is the same, bit for bit.
     /// </summary>
-    internal static int PartsFor(long size, long threshold) => size < Threshold(threshold) ? 1 : Threads;
+    internal static int PartsFor(long size, long threshold) => size < threshold ? 1 : Threads;
 
     /// <summary>
-    /// <paramref name="threshold"/>, or <see cref="FarApartScale"/> times it while the cores are far apart. Every
-    /// <see cref="ProbeInterval"/> calls it first measures the cores again (a few microseconds).
+    /// <paramref name="threshold"/>, or <see cref="FarApartScale"/> times it while the cores are far apart; every
+    /// <see cref="ProbeInterval"/> calls it first measures the cores again (a few microseconds). Only the smallest
+    /// hand-offs use it: two mid-sized products side by side (<c>Gemm.RunsSideBySide</c>). A product or pass split in
+    /// bands keeps its threshold, since there splitting still paid with the cores apart (NOTES.md).
     /// </summary>
     internal static long Threshold(long threshold)
     {

@@ -49,12 +49,9 @@ public class ThreadingTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void One_thread_and_all_threads_give_bit_identical_weights(bool coresFarApart)
+    [Fact]
+    public void One_thread_and_all_threads_give_bit_identical_weights()
     {
-        WorkerPool.FarApartOverride = coresFarApart;
         var alone = Train(1);
         var together = Train(Environment.ProcessorCount);
         Assert.Equal(alone.Length, together.Length);
@@ -313,44 +310,35 @@ public class ThreadingTests : IDisposable
     }
 
     /// <summary>
-    /// While the cores are far apart every threshold for splitting work is <see cref="WorkerPool.FarApartScale"/> times
-    /// higher: a product, a pass or a pair of products just above its usual threshold then runs on one thread; and with one
-    /// thread allowed nothing is split, far apart or not.
+    /// While the cores are far apart two 64 × 64 × 64 products (2¹⁸ multiply-adds each) no longer run side by side: the
+    /// side-by-side minimum is <see cref="WorkerPool.FarApartScale"/> times higher. A product or pass split in bands keeps its
+    /// threshold either way; and with one thread allowed nothing is split or paired, far apart or not.
     /// </summary>
     [Fact]
-    public void Far_apart_cores_raise_every_threshold_for_splitting_work()
+    public void Far_apart_cores_keep_two_small_products_on_one_thread()
     {
         int saved = Threading.MaxDegreeOfParallelism;
         try
         {
             Threading.MaxDegreeOfParallelism = 2;
             int threads = WorkerPool.Threads;
-            long justAbove = Gemm.ParallelThreshold * 2;
-            Assert.Equal(threads, WorkerPool.PartsFor(justAbove, Gemm.ParallelThreshold));
-            Assert.Equal(threads, WorkerPool.PartsFor(BandWork.ParallelLength, BandWork.ParallelLength));
-            Assert.Equal(1, WorkerPool.PartsFor(BandWork.ParallelLength - 1, BandWork.ParallelLength));
-
-            WorkerPool.FarApartOverride = true;
-            if (threads >= 2)
-            {
-                Assert.Equal(Gemm.ParallelThreshold * WorkerPool.FarApartScale, WorkerPool.Threshold(Gemm.ParallelThreshold));
-                Assert.Equal(1, WorkerPool.PartsFor(justAbove, Gemm.ParallelThreshold));
-                Assert.Equal(1, WorkerPool.PartsFor(BandWork.ParallelLength, BandWork.ParallelLength));
-                Assert.Equal(threads, WorkerPool.PartsFor(Gemm.ParallelThreshold * WorkerPool.FarApartScale, Gemm.ParallelThreshold));
-            }
-
-            const int n = 64; // 64³ = 2¹⁸ multiply-adds: side by side when near, alone one after the other when far apart
+            const int n = 64;
             var rng = new Random(5);
             float[] a = Tensor<float>.RandomNormal(n, n, rng).Values, b = Tensor<float>.RandomNormal(n, n, rng).Values;
             var first = new Gemm.Product<float>(n, n, n, a, false, b, false, new float[n * n], false);
             var second = new Gemm.Product<float>(n, n, n, b, false, a, false, new float[n * n], false);
-            Assert.False(Gemm.RunsSideBySide(first, second));
-            WorkerPool.FarApartOverride = false;
             Assert.Equal(threads >= 2, Gemm.RunsSideBySide(first, second));
+            Assert.Equal(Gemm.SideBySideMinimum, WorkerPool.Threshold(Gemm.SideBySideMinimum));
+
+            WorkerPool.FarApartOverride = true;
+            Assert.False(Gemm.RunsSideBySide(first, second), "far apart, 2^18 multiply-adds each");
+            if (threads >= 2)
+                Assert.Equal(Gemm.SideBySideMinimum * WorkerPool.FarApartScale, WorkerPool.Threshold(Gemm.SideBySideMinimum));
+            Assert.Equal(threads, WorkerPool.PartsFor(Gemm.ParallelThreshold, Gemm.ParallelThreshold));
+            Assert.Equal(1, WorkerPool.PartsFor(Gemm.ParallelThreshold - 1, Gemm.ParallelThreshold));
 
             Threading.MaxDegreeOfParallelism = 1;
-            WorkerPool.FarApartOverride = true;
-            Assert.Equal(Gemm.ParallelThreshold, WorkerPool.Threshold(Gemm.ParallelThreshold));
+            Assert.Equal(Gemm.SideBySideMinimum, WorkerPool.Threshold(Gemm.SideBySideMinimum));
             Assert.Equal(1, WorkerPool.PartsFor(long.MaxValue / 2, Gemm.ParallelThreshold));
         }
         finally
