@@ -109,7 +109,7 @@ public static class Report
                 text.AppendLine(string.Create(invariant,
                     $"A cache line's round trip between the two cores, as MiniGrad's worker pool last measured it in each run: {trips.Min(s => s.RoundTrip):F0}–{trips.Max(s => s.RoundTrip):F0} ns. ") +
                     (far.Count == 0 ? "No run found the cores far apart." : string.Create(invariant,
-                    $"Runs that found them far apart (over {WorkerPool.FarApartRoundTripNanoseconds:F0} ns, when small work stays on one thread): {string.Join(", ", far)}.")));
+                    $"Runs that found them far apart (over {WorkerPool.FarApartRoundTripNanoseconds:F0} ns, when two small products no longer run side by side): {string.Join(", ", far)}.")));
             }
 
             // The machine's own limits on this path: GEMM against the FMA peak, element-wise passes against a copy.

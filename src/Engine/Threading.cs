@@ -12,6 +12,9 @@ namespace MiniGrad;
 /// <para>The default is the processor count, or the <c>MINIGRAD_NUM_THREADS</c> environment variable when it holds a
 /// whole number ≥ 1, read when MiniGrad is first used. MiniGrad keeps one background thread per core beyond the caller's,
 /// so a value above the processor count uses every core and no more.</para>
+/// <para>Small work stays on the calling thread, where handing it over would cost more than it saves. MiniGrad times a
+/// cache line's round trip to its background thread now and then; while the two cores are far apart (a virtual machine's
+/// CPUs placed on different chiplets) it keeps pairs of small matrix products on one thread as well.</para>
 /// <para>In the browser (WebAssembly without threads) every kernel runs on the calling thread, whatever the setting.</para>
 /// </remarks>
 public static class Threading
