@@ -23,11 +23,12 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private static readonly T Half = T.CreateTruncating(0.5);
-    private static readonly T InverseSqrt2 = T.CreateTruncating(1 / Math.Sqrt(2));
-    private static readonly T InverseSqrt2Pi = T.CreateTruncating(1 / Math.Sqrt(2 * Math.PI));
-    private static readonly T SqrtTwoOverPi = T.CreateTruncating(Math.Sqrt(2 / Math.PI));
-    private static readonly T Kappa = T.CreateTruncating(0.044715);
+    // Literals converted where they are read: constants in any compiled loop (see VectorMath's coefficients).
+    private static T Half { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.5); }
+    private static T InverseSqrt2 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.7071067811865475); } // 1/√2 in double
+    private static T InverseSqrt2Pi { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.3989422804014327); } // 1/√(2π) in double
+    private static T SqrtTwoOverPi { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.7978845608028654); } // √(2/π) in double
+    private static T Kappa { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.044715); }
 
     /// <summary>Creates a GELU, exact or with the tanh approximation.</summary>
     /// <param name="approximate">false (the default) for x·Φ(x) through erf; true for the tanh approximation.</param>
@@ -151,7 +152,7 @@ public sealed class GELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// </summary>
     private readonly struct TanhGradient : IGradientOperator<T>
     {
-        private static readonly T ThreeKappa = T.CreateTruncating(3 * 0.044715);
+        private static T ThreeKappa { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(3 * 0.044715); }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
 

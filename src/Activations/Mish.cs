@@ -17,8 +17,9 @@ namespace MiniGrad.Activations;
 /// </remarks>
 public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private static readonly T Two = T.CreateTruncating(2);
-    private static readonly T Saturation = T.CreateTruncating(20); // tanh(softplus(x)) rounds to 1 beyond it, in float and double
+    // Converted where they are read: constants in any compiled loop (see VectorMath's coefficients).
+    private static T Two { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(2.0); }
+    private static T Saturation { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(20.0); } // tanh(softplus(x)) rounds to 1 beyond it, in float and double
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()

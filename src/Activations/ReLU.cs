@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using MiniGrad.Kernels;
 using System.Runtime.CompilerServices;
 
@@ -37,7 +36,7 @@ public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     public override void ForwardKernel(ReadOnlySpan<T> input, Span<T> output)
     {
         CheckLengths(input.Length, output.Length);
-        TensorPrimitives.Max(input, T.Zero, output);
+        Elementwise.Map<T, Function>(input, output);
     }
 
     /// <inheritdoc/>
@@ -49,6 +48,13 @@ public sealed class ReLU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         // The mask reads only the saved output (y = max(0, x) is positive exactly where x is, and NaN in neither), so
         // the output stands in for the input too: the same cache lines twice, one stream from memory instead of two.
         Elementwise.Gradient<T, Gradient>(output, output, outputGradient, inputGradient, accumulate);
+
+    /// <summary>max(x, 0), NaN for NaN.</summary>
+    private readonly struct Function : IUnaryOperator<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => TLanes.Max(x, TLanes.Zero);
+    }
 
     /// <summary>dy · ReLU'(x) = dy where y = ReLU(x) &gt; 0 (that is, where x &gt; 0), else 0.</summary>
     private readonly struct Gradient : IGradientOperator<T>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using MiniGrad.Kernels;
 
@@ -24,7 +25,10 @@ public sealed class SELU<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
     /// <summary>α = 1.6732632423543772848170429916717 (to double precision).</summary>
     public const double Alpha = 1.6732632423543772848170429916717;
 
-    private static readonly T ScaleT = T.CreateTruncating(Scale), AlphaT = T.CreateTruncating(Alpha), ScaledAlpha = ScaleT * AlphaT;
+    // Converted where they are read: constants in any compiled loop (see VectorMath's coefficients).
+    private static T ScaleT { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(Scale); }
+    private static T AlphaT { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(Alpha); }
+    private static T ScaledAlpha { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ScaleT * AlphaT; } // rounded in T, as λ and α are
 
     /// <summary>Its name, formula and properties, for samples and docs.</summary>
     public static ActivationInfo Info { get; } = new()

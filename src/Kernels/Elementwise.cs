@@ -138,7 +138,7 @@ internal static class Elementwise
 
         public int Length => x.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -158,7 +158,7 @@ internal static class Elementwise
         /// <summary>The largest number so far.</summary>
         public T Largest { get; private set; } = T.NegativeInfinity;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             int w = TLanes.Count;
@@ -201,7 +201,7 @@ internal static class Elementwise
         /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
         public T Total { get; private set; } = T.Zero;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -228,7 +228,7 @@ internal static class Elementwise
 
         public int Length => x.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = f;
@@ -250,7 +250,7 @@ internal static class Elementwise
 
         public int Length => dx.Length;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = rule;
@@ -283,7 +283,7 @@ internal static class Elementwise
         /// <summary>The sum so far: each width adds its lanes' partial sums once it has finished its elements.</summary>
         public T Total { get; private set; } = T.Zero;
 
-        [MethodImpl(MethodImplOptions.NoInlining)] // see Lanes.Run
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
         public int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
         {
             var op = rule;

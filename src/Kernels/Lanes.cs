@@ -61,6 +61,9 @@ internal interface ILanes<T, TSelf>
     /// <summary>The smaller of a and b per lane; NaN where either is NaN (as <c>T.Min</c>).</summary>
     static abstract TSelf Min(TSelf a, TSelf b);
 
+    /// <summary>The larger of a and b per lane; NaN where either is NaN, and +0 above −0 (as <c>T.Max</c>).</summary>
+    static abstract TSelf Max(TSelf a, TSelf b);
+
     static abstract TSelf GreaterThan(TSelf a, TSelf b);
 
     static abstract TSelf GreaterThanOrEqual(TSelf a, TSelf b);
@@ -108,6 +111,7 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Sqrt(Lanes1<T> a) => new(T.Sqrt(a.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Abs(Lanes1<T> a) => new(T.Abs(a.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Min(Lanes1<T> a, Lanes1<T> b) => new(T.Min(a.value, b.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Max(Lanes1<T> a, Lanes1<T> b) => new(T.Max(a.value, b.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> GreaterThan(Lanes1<T> a, Lanes1<T> b) => Mask(a.value > b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> GreaterThanOrEqual(Lanes1<T> a, Lanes1<T> b) => Mask(a.value >= b.value);
@@ -147,14 +151,14 @@ internal static class Lanes
     /// inlined all widths' loops into the kernel that called them, ran out of inlining budget, and made the lane operators
     /// real calls passing vectors through memory: a kernel ran 5× slower once warm than it had while warming up. Compiled on
     /// its own, each loop is straight vector code.
-    /// <para>A loop whose operator reads static readonly values (the element-wise activations, through their own class or
-    /// <c>VectorMath</c>) is left to tiered compilation: marked AggressiveOptimization, it is compiled before that class
-    /// has been initialised, cannot take the values as constants, and kept a class-initialisation check, a reload of the
-    /// coefficient array and stack spills inside the loop (GELU's forward ran at 3.0 ms per million floats that way, 2.5 ms
-    /// at tier 1). A loop that reads none (the optimizers' updates, the bias gradient's column sums, like GEMM's packing and
-    /// edge code) is marked AggressiveOptimization: left to tiering it ran for the first thousand or so steps of a small
-    /// network as tier-0 code calling every lane operator, and compiled at its first call it is what tier 1 makes of it
-    /// (bench/MiniGrad.Benchmarks/NOTES.md, "Warm-up").</para>
+    /// <para>Every width's loop is also marked AggressiveOptimization: left to tiering, it ran for the first thousands of
+    /// steps of a small network as tier-0 code calling every lane operator (on a machine with one CPU, where the runtime's
+    /// tiering thread hardly runs, for about 7,000 spirals-sized steps), and compiled at its first call it is what tier 1
+    /// makes of it. That holds because no operator reads a static readonly field: a loop compiled before the field's class
+    /// has been initialised cannot take it as a constant, and kept a class-initialisation check, a reload of the field and
+    /// stack spills (GELU's forward ran at 3.0 ms per million floats that way, 2.5 ms at tier 1). Coefficients are
+    /// literals converted to T where they are read, in aggressively inlined getters (<c>VectorMath</c>, GELU, SELU, Mish);
+    /// bench/MiniGrad.Benchmarks/NOTES.md ("Warm-up") has the measurements.</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Run<T, TLoop>(ref TLoop loop)

@@ -10,7 +10,8 @@ namespace MiniGrad.Kernels;
 /// </summary>
 internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private static readonly T Half = T.CreateTruncating(0.5), Two = T.CreateTruncating(2);
+    private static T Half { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.5); }
+    private static T Two { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(2.0); }
 
     /// <summary>σ(x) = 1 / (1 + e^(−x)); e^(−x) = ∞ gives 0, never NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -67,9 +68,9 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         }
         else
         {
-            ReadOnlySpan<T> c = ExpM1Coefficients;
-            p = TLanes.Create(c[^1]);
-            for (int k = c.Length - 2; k >= 0; k--) p = TLanes.MultiplyAdd(p, x, TLanes.Create(c[k]));
+            ReadOnlySpan<double> c = ExpM1Coefficients;
+            p = TLanes.Create(T.CreateTruncating(c[^1]));
+            for (int k = c.Length - 2; k >= 0; k--) p = TLanes.MultiplyAdd(p, x, TLanes.Create(T.CreateTruncating(c[k])));
         }
         var small = TLanes.LessThan(TLanes.Abs(x), TLanes.Create(Half));
         return TLanes.ConditionalSelect(small, p * x, TLanes.Exp(x) - TLanes.One);
@@ -118,7 +119,7 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// erfc(z) = t · g(s) · e^(−z²) with t = 2/(2 + z) and s = 2t − 1 ∈ (−1, 1], where g(s) = e^(z²)·erfc(z)/t is smooth and
     /// bounded on the whole half-line, so a short Chebyshev series in s represents it (the substitution Numerical Recipes
     /// uses for erfc), evaluated by Clenshaw's recurrence in double and, in float, as the same series rewritten in powers of s
-    /// by Horner's rule (see <see cref="ErfcPowers"/>). Relative accuracy holds until e^(−z²) underflows, which is what
+    /// by Horner's rule (see <see cref="ErfcPower"/>). Relative accuracy holds until e^(−z²) underflows, which is what
     /// GELU needs: Φ(x) = erfc(−x/√2)/2 stays accurate far into the negative tail.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -131,21 +132,21 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             // Float's twelve terms as a polynomial in s by Horner's rule: one multiply-add a term where Clenshaw's
             // recurrence takes two operations, and GELU's forward pass is bound by the count of vector operations.
             // Written out: without a loop, the next vector's polynomial overlaps this one's.
-            var h = TLanes.MultiplyAdd(TLanes.Create(Erfc11), s, TLanes.Create(Erfc10));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc9)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc8));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc7)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc6));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc5)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc4));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc3)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc2));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc1)); h = TLanes.MultiplyAdd(h, s, TLanes.Create(Erfc0));
+            var h = TLanes.MultiplyAdd(TLanes.Create(ErfcPower(11)), s, TLanes.Create(ErfcPower(10)));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(9))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(8)));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(7))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(6)));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(5))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(4)));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(3))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(2)));
+            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(1))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(0)));
             return t * h;
         }
         // Double's 24 terms by Clenshaw's recurrence, one fused multiply-add on the critical path per term: cⱼ − b₂
         // does not wait for the previous term's result.
         var twoS = s + s;
-        ReadOnlySpan<T> c = ErfcCoefficients;
+        ReadOnlySpan<double> c = ErfcChebyshev;
         TLanes b1 = TLanes.Zero, b2 = TLanes.Zero;
-        for (int j = c.Length - 1; j >= 1; j--) Clenshaw(ref b1, ref b2, twoS, c[j]);
-        return t * (s * b1 - b2 + TLanes.Create(c[0]));
+        for (int j = c.Length - 1; j >= 1; j--) Clenshaw(ref b1, ref b2, twoS, T.CreateTruncating(c[j]));
+        return t * (s * b1 - b2 + TLanes.Create(T.CreateTruncating(c[0])));
     }
 
     /// <summary>One step of Clenshaw's recurrence: (b₁, b₂) ← (2s·b₁ − b₂ + c, b₁).</summary>
@@ -154,11 +155,16 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         (b1, b2) = (TLanes.MultiplyAdd(twoS, b1, TLanes.Create(c) - b2), b1);
 
     /// <summary>Where float's tanh reaches 1: 1 − tanh 9 = 3·10⁻⁸ is below half the spacing of floats under 1.</summary>
-    private static readonly T TanhClamp = T.CreateTruncating(9);
+    private static T TanhClamp { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(9.0); }
 
-    // The coefficients the float kernels use are static readonly scalars, not array elements: the JIT compiles such a field
-    // of an initialised class as a constant in the code, but reads an array element anew on every pass of a loop (and at
-    // 128 bits spends a shuffle on the arithmetic ports to broadcast it). A field taken from an array is declared after it.
+    // Every coefficient is a literal converted to T where it is read, never a static readonly field: fully optimised code
+    // then has it as a constant whenever it is compiled. A static readonly field is a constant only in code compiled after
+    // its class has been initialised, and the element-wise loops are compiled at their first call (AggressiveOptimization,
+    // see Lanes.Run), before that: they kept a class-initialisation check, a reload of the field and spills. The getters are
+    // marked AggressiveInlining: GELU's forward loop otherwise ran out of inlining budget and called one. An array element
+    // is read anew on every pass of a loop (and at 128 bits broadcast by a shuffle on the arithmetic ports), so float's
+    // coefficients are written out one by one; double's longer series are read from spans over constant data, which need
+    // no initialisation either. The kernel tests check that no operator's class holds a static readonly number.
 
     /// <summary>
     /// P's coefficients, of u⁰ … u⁶ (u = x²), in tanh x ≈ x·P(u)/Q(u) on [0, 9]; Q's are <see cref="TanhQ1"/> … (Q₀ = 1).
@@ -170,37 +176,50 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// arithmetic its largest relative error is 6.6·10⁻⁹; what float's own rounding adds is given at
     /// <see cref="Tanh{TLanes}"/>. P(0) rounds to 1 in float, so tanh x = x for tiny x.
     /// </remarks>
-    private static readonly T TanhP0 = T.CreateTruncating(0.9999999934159239), TanhP1 = T.CreateTruncating(0.13084016560833955),
-        TanhP2 = T.CreateTruncating(0.0031039633000379124), TanhP3 = T.CreateTruncating(1.115437883008146E-05),
-        TanhP4 = T.CreateTruncating(-2.0225491126540514E-08), TanhP5 = T.CreateTruncating(5.2780652608150546E-11),
-        TanhP6 = T.CreateTruncating(-8.488984123368841E-14);
+    private static T TanhP0 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.9999999934159239); }
+    private static T TanhP1 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.13084016560833955); }
+    private static T TanhP2 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.0031039633000379124); }
+    private static T TanhP3 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1.115437883008146E-05); }
+    private static T TanhP4 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(-2.0225491126540514E-08); }
+    private static T TanhP5 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(5.2780652608150546E-11); }
+    private static T TanhP6 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(-8.488984123368841E-14); }
 
     /// <summary>Q's coefficients, of u¹ … u³, in tanh x ≈ x·P(u)/Q(u) (see <see cref="TanhP0"/>); Q's constant term is 1.</summary>
-    private static readonly T TanhQ1 = T.CreateTruncating(0.46417343670675754), TanhQ2 = T.CreateTruncating(0.02449520696985635),
-        TanhQ3 = T.CreateTruncating(0.00025461553284857996);
-
-    /// <summary>The Taylor coefficients 1/1!, 1/2!, … of (eˣ − 1)/x on |x| &lt; 1/2.</summary>
-    /// <remarks>The first term left out, (1/2)ⁿ/(n + 1)! relative to the result, is below T's rounding: 14 terms for
-    /// double (5e−17), 8 for float (1e−8).</remarks>
-    private static readonly T[] ExpM1Coefficients = Enumerable.Range(1, typeof(T) == typeof(float) ? 8 : 14)
-        .Select(k => T.One / T.CreateTruncating(Enumerable.Range(1, k).Aggregate(1.0, (product, i) => product * i)))
-        .ToArray();
-
-    /// <summary>Float's 1/k! for k = 2 … 8 (see <see cref="ExpM1Coefficients"/>), as constants in the code.</summary>
-    private static readonly T ExpM1Term2 = ExpM1Coefficients[1], ExpM1Term3 = ExpM1Coefficients[2], ExpM1Term4 = ExpM1Coefficients[3],
-        ExpM1Term5 = ExpM1Coefficients[4], ExpM1Term6 = ExpM1Coefficients[5], ExpM1Term7 = ExpM1Coefficients[6], ExpM1Term8 = ExpM1Coefficients[7];
+    private static T TanhQ1 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.46417343670675754); }
+    private static T TanhQ2 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.02449520696985635); }
+    private static T TanhQ3 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.00025461553284857996); }
 
     /// <summary>
-    /// The Chebyshev coefficients c₀/2, c₁, … of g(s) = e^(z²)·erfc(z)/t, in double: 24 terms for double, 12 for float.
+    /// The Taylor coefficients 1/1!, 1/2!, … 1/14! of (eˣ − 1)/x on |x| &lt; 1/2, in double. The first term left out,
+    /// (1/2)ⁿ/(n + 1)! relative to the result, is below double's rounding after 14 terms (5e−17); float needs 8 (1e−8),
+    /// written out as <see cref="ExpM1Term2"/> … <see cref="ExpM1Term8"/>.
+    /// </summary>
+    internal static ReadOnlySpan<double> ExpM1Coefficients =>
+    [
+        1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+        1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800, 1.0 / 87178291200,
+    ];
+
+    /// <summary>Float's 1/k! for k = 2 … 8 (see <see cref="ExpM1Coefficients"/>), each rounded once from the division in float.</summary>
+    private static T ExpM1Term2 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 2); }
+    private static T ExpM1Term3 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 6); }
+    private static T ExpM1Term4 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 24); }
+    private static T ExpM1Term5 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 120); }
+    private static T ExpM1Term6 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 720); }
+    private static T ExpM1Term7 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 5040); }
+    private static T ExpM1Term8 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 40320); }
+
+    /// <summary>
+    /// The Chebyshev coefficients c₀/2, c₁, … c₂₃ of g(s) = e^(z²)·erfc(z)/t, in double, which double's erfc sums by
+    /// Clenshaw's recurrence.
     /// </summary>
     /// <remarks>
     /// Computed for MiniGrad by Chebyshev interpolation of g at 128 nodes, with erfc from MathNet.Numerics (and its
     /// asymptotic series beyond z = 26, where erfc underflows). The coefficients fall below double precision after 24
-    /// terms; float keeps 12, whose truncation error (about 1.5e-8 relative) is below float's rounding. The first is
-    /// stored halved, as Clenshaw's sum uses it. Declared before the arrays made from it: static fields are initialised in
-    /// the order they are written.
+    /// terms; float needs 12, whose truncation error (about 1.5e-8 relative) is below float's rounding, and sums them in
+    /// powers of s (<see cref="ErfcPower"/>). The first is stored halved, as Clenshaw's sum uses it.
     /// </remarks>
-    private static readonly double[] ErfcChebyshev =
+    internal static ReadOnlySpan<double> ErfcChebyshev =>
     [
         1.1540674772329391 / 2, 0.3554369212704984, 0.06509515882878644, 0.0036711423958365073,
         -0.0011128447433526078, -0.00016075829915379765, 3.278031574169716E-05, 5.442441645531378E-06,
@@ -210,38 +229,21 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         7.448642397323013E-14, -1.3004354537660134E-14, -2.6229018956769323E-15, 1.981921571303502E-15,
     ];
 
-    /// <summary>The Chebyshev coefficients in T, as many as T's precision needs.</summary>
-    private static readonly T[] ErfcCoefficients = ErfcChebyshev.Take(typeof(T) == typeof(float) ? 12 : 24).Select(T.CreateTruncating).ToArray();
-
     /// <summary>
-    /// Float's twelve Chebyshev terms rewritten as powers of s, g(s) = Σ aₖsᵏ, by Tₙ₊₁ = 2s·Tₙ − Tₙ₋₁ in double and then
-    /// rounded once. The rewriting is well conditioned here: Σ|aₖ| ≈ 1.03 while g lies in [0.28, 1] on s ∈ (−1, 1], so
-    /// Horner's rule in float stays within about 2.3 ulp of the series (measured over 10,001 points of s when this was
-    /// written; the erfc test checks the whole function against MathNet).
+    /// Float's erfc series, g(s) = Σ aₖsᵏ: the first twelve Chebyshev terms of <see cref="ErfcChebyshev"/> rewritten as
+    /// powers of s by Tₙ₊₁ = 2s·Tₙ − Tₙ₋₁ in double, and aₖ then rounded once to T. The rewriting is well conditioned
+    /// here: Σ|aₖ| ≈ 1.03 while g lies in [0.28, 1] on s ∈ (−1, 1], so Horner's rule in float stays within about 2.3 ulp of
+    /// the series (measured over 10,001 points of s when this was written; the erfc test checks the whole function against
+    /// MathNet). The kernel tests redo the rewriting and check that these are its results to the last bit.
     /// </summary>
-    private static readonly T[] ErfcPowers = ChebyshevToPowers(ErfcChebyshev.AsSpan(0, 12)).Select(T.CreateTruncating).ToArray();
-
-    /// <summary><see cref="ErfcPowers"/> one by one, as constants in the code.</summary>
-    private static readonly T Erfc0 = ErfcPowers[0], Erfc1 = ErfcPowers[1], Erfc2 = ErfcPowers[2], Erfc3 = ErfcPowers[3], Erfc4 = ErfcPowers[4],
-        Erfc5 = ErfcPowers[5], Erfc6 = ErfcPowers[6], Erfc7 = ErfcPowers[7], Erfc8 = ErfcPowers[8], Erfc9 = ErfcPowers[9],
-        Erfc10 = ErfcPowers[10], Erfc11 = ErfcPowers[11];
-
-    /// <summary>The power-basis coefficients of Σ cⱼTⱼ(s) (c₀ as given, with no halving applied here).</summary>
-    private static double[] ChebyshevToPowers(ReadOnlySpan<double> c)
+    /// <remarks>A switch over literals rather than a span: read with a constant k, it compiles to a constant that the
+    /// multiply-add takes as its memory operand.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T ErfcPower(int k) => T.CreateTruncating(k switch
     {
-        var powers = new double[c.Length];
-        double[] previous = new double[c.Length], current = new double[c.Length];
-        previous[0] = 1; // T₀
-        if (c.Length > 1) current[1] = 1; // T₁
-        for (int j = 0; j < c.Length; j++)
-        {
-            var tj = j == 0 ? previous : current;
-            for (int k = 0; k < c.Length; k++) powers[k] += c[j] * tj[k];
-            if (j == 0) continue;
-            var next = new double[c.Length]; // T_{j+1} = 2s·T_j − T_{j−1}
-            for (int k = 0; k < c.Length; k++) next[k] = (k > 0 ? 2 * current[k - 1] : 0) - previous[k];
-            (previous, current) = (current, next);
-        }
-        return powers;
-    }
+        0 => 0.5107913569159452, 1 => 0.3435803329700962, 2 => 0.1397357335219304, 3 => 0.018221384245759916,
+        4 => -0.010751626186602727, 5 => -0.0032418548953684623, 6 => 0.0015291571608226362, 7 => 0.0004270201507402538,
+        8 => -0.00029938271214369205, 9 => -3.29515392321067e-05, 10 => 4.216119722633138e-05, 11 => -1.327395535710707e-06,
+        _ => throw new ArgumentOutOfRangeException(nameof(k), k, "The float erfc series has twelve terms, a₀ … a₁₁."),
+    });
 }

@@ -221,6 +221,61 @@ public class ActivationKernelTests
     }
 
     [Fact]
+    public void No_element_wise_operator_reads_a_static_readonly_number()
+    {
+        // The element-wise loops are compiled at their first call (Lanes.Run): a static readonly number or array read by
+        // an operator would not be a constant there, since its class may not have been initialised yet.
+        Type[] operatorKinds = [typeof(IUnaryOperator<>), typeof(IBinaryOperator<>), typeof(IGradientOperator<>)];
+        var operators = typeof(Tensor<>).Assembly.GetTypes()
+            .Where(type => type.IsValueType && type.GetInterfaces().Any(i => i.IsGenericType && operatorKinds.Contains(i.GetGenericTypeDefinition())))
+            .ToArray();
+        Assert.Contains(typeof(GELU<>).GetNestedType("ErfFunction", System.Reflection.BindingFlags.NonPublic), operators);
+        var holders = operators.Concat(operators.Select(type => type.DeclaringType).OfType<Type>()).Append(typeof(VectorMath<>)).Distinct();
+        const System.Reflection.BindingFlags statics = System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public
+            | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly;
+        var numbers = holders.SelectMany(type => type.GetFields(statics))
+            .Where(field => field.IsInitOnly && (field.FieldType.IsGenericParameter || field.FieldType.IsPrimitive || field.FieldType.IsArray))
+            .Select(field => $"{field.DeclaringType!.Name}.{field.Name}");
+        Assert.Empty(numbers);
+    }
+
+    [Fact]
+    public void Float_erfc_powers_are_the_first_twelve_chebyshev_terms_rewritten_in_double()
+    {
+        // The kernel carries the rewritten series as literals; redo the rewriting, Tₙ₊₁ = 2s·Tₙ − Tₙ₋₁, term by term in
+        // double, and require the same bits.
+        ReadOnlySpan<double> chebyshev = VectorMath<float>.ErfcChebyshev[..12];
+        var powers = new double[chebyshev.Length];
+        double[] previous = new double[chebyshev.Length], current = new double[chebyshev.Length];
+        previous[0] = 1; // T₀
+        current[1] = 1; // T₁
+        for (int j = 0; j < chebyshev.Length; j++)
+        {
+            var tj = j == 0 ? previous : current;
+            for (int k = 0; k < powers.Length; k++) powers[k] += chebyshev[j] * tj[k];
+            if (j == 0) continue;
+            var next = new double[powers.Length];
+            for (int k = 0; k < powers.Length; k++) next[k] = (k > 0 ? 2 * current[k - 1] : 0) - previous[k];
+            (previous, current) = (current, next);
+        }
+        for (int k = 0; k < powers.Length; k++) Assert.Equal(powers[k], VectorMath<double>.ErfcPower(k));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VectorMath<double>.ErfcPower(12));
+        Assert.Equal(24, VectorMath<double>.ErfcChebyshev.Length);
+    }
+
+    [Fact]
+    public void Expm1_series_coefficients_are_the_reciprocal_factorials()
+    {
+        double factorial = 1;
+        for (int k = 1; k <= VectorMath<double>.ExpM1Coefficients.Length; k++)
+        {
+            factorial *= k;
+            Assert.Equal(1 / factorial, VectorMath<double>.ExpM1Coefficients[k - 1]);
+        }
+        Assert.Equal(14, VectorMath<double>.ExpM1Coefficients.Length);
+    }
+
+    [Fact]
     public void Float_exp_is_within_one_ulp_of_the_rounded_true_value_at_every_width()
     {
         ExpWithinOneUlp<Lanes1<float>>();
