@@ -120,6 +120,50 @@ public class LossTests
     {
         var x = Tensor<double>.RandomUniform(4, 5, -3, 3, new Random(1), requiresGrad: true);
         Numerics.Passes(GradCheck.Check(() => new CrossEntropyLoss<double>().Forward(x * 1.0, [0, 4, 2, 2]), x));
+        var wide = Tensor<double>.RandomUniform(3, 21, -3, 3, new Random(2), requiresGrad: true); // rows past the narrow path
+        Numerics.Passes(GradCheck.Check(() => new CrossEntropyLoss<double>().Forward(wide * 1.0, [20, 0, 7]), wide));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Float_cross_entropy_matches_log_sum_exp_in_double_for_narrow_and_wide_rows(int classes)
+    {
+        // Rows under 16 classes are normalised element by element, wider ones by the vector loops: both against double.
+        var rng = new Random(classes);
+        const int rows = 37;
+        var x = Tensor<float>.RandomUniform(rows, classes, -8, 8, rng, requiresGrad: true);
+        int[] labels = Enumerable.Range(0, rows).Select(_ => rng.Next(classes)).ToArray();
+        float loss;
+        using (var tape = new Tape())
+        {
+            var output = new CrossEntropyLoss<float>().Forward(x, labels);
+            loss = output.Item;
+            tape.Backward(output);
+        }
+
+        double expected = 0;
+        for (int b = 0; b < rows; b++)
+        {
+            double[] row = Enumerable.Range(0, classes).Select(c => (double)x[b, c]).ToArray();
+            double max = row.Max(), logSum = Math.Log(row.Sum(v => Math.Exp(v - max)));
+            expected += (logSum - (row[labels[b]] - max)) / rows;
+            for (int c = 0; c < classes; c++)
+            {
+                double gradient = (Math.Exp(row[c] - max - logSum) - (c == labels[b] ? 1 : 0)) / rows;
+                Assert.Equal(gradient, x.Grad![b, c], 3e-8);
+            }
+        }
+        Assert.Equal(expected, loss, 2e-6 * Math.Max(1, expected));
+
+        var nan = Tensor<float>.Zeros(2, classes);
+        nan[1, classes - 1] = float.NaN;
+        Assert.True(float.IsNaN(new CrossEntropyLoss<float>().Forward(nan, [0, 0]).Item), "a NaN logit makes the loss NaN");
     }
 
     // ---- Extremes: logits of ±1000 --------------------------------------------------------------------

@@ -19,9 +19,9 @@ public static class Lessons
             "Switch the activation to relu to see the bars level out.",
             new Settings { Data = "spirals2", Hidden = [8, 8, 8, 8, 8, 8, 8, 8], Activation = "sigmoid", Optimizer = "sgd", LearningRate = 0.3, BatchSize = 32 }),
         new("dying-relu", "ReLU dies at a high learning rate",
-            "Adam at 0.3, thirty times its usual rate, pushes many ReLU units to z ≤ 0 for every point: there ReLU' = 0, no gradient reaches their weights, and they stay dead (the red share of the bars). " +
+            "Adam at 0.1, ten times its usual rate, pushes many ReLU units to z ≤ 0 for every point: there ReLU' = 0, no gradient reaches their weights, and they stay dead (the red share of the bars). " +
             "Switch to leaky_relu: its units can go quiet too, but they keep a slope of 0.01, pass some gradient, and come back.",
-            new Settings { Data = "spirals3", Hidden = [8, 8, 8], Activation = "relu", Optimizer = "adam", LearningRate = 0.3, BatchSize = 32 }),
+            new Settings { Data = "spirals3", Hidden = [16, 16, 16], Activation = "relu", Optimizer = "adam", LearningRate = 0.1, BatchSize = 32 }),
         new("tanh-vs-sigmoid", "Tanh trains faster than sigmoid",
             "Tanh is sigmoid stretched to (−1, 1): its outputs are centred on 0 and its slope at 0 is 1, four times σ'(0). " +
             "The same network learns the moons in far fewer steps with tanh; switch to sigmoid and watch the loss curve crawl.",
