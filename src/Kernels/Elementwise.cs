@@ -296,3 +296,11 @@ internal static class Elementwise
         }
     }
 }
+
+/// <summary>e^((x − shift)·scale) in one pass, on the engine's vector exp: the numerators of a (log-)softmax row
+/// (Softmax, LogSoftmax and cross-entropy).</summary>
+internal readonly struct ShiftedExp<T>(T shift, T scale) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => TLanes.Exp((x - TLanes.Create(shift)) * scale);
+}

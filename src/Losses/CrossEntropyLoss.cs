@@ -110,35 +110,42 @@ public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unman
     }
 
     /// <summary>
-    /// p = softmax of each row of x (rows × cols), and each row's max m and Σ e^(x − m), interleaved, in statistics:
-    /// x − m per row, then e^(x − m) over the whole batch in one vector pass (a row of a few classes would leave every
-    /// exponential to the scalar tail), then each row divided by its sum.
+    /// p = softmax of each row of x (rows × cols), and each row's max m and Σ e^(x − m), interleaved, in statistics.
+    /// A row of at least <see cref="NarrowRow"/> classes takes three vector passes: its max, e^(x − m) written out and
+    /// summed (the <see cref="ShiftedExp{T}"/> that <c>Softmax</c> uses), then the division by the sum. Narrower rows are
+    /// shifted element by element, exponentiated over the whole batch in one vector pass (a row of a few classes would
+    /// leave every exponential to the scalar tail), then summed (left to right) and divided element by element.
     /// </summary>
     /// <remarks>
     /// Compiled fully optimised at its first call, on the engine's loops, which are too: training runs at speed from its
-    /// first steps, where TensorPrimitives' calls ran as tier-0 code for the first thousands of them. Rows narrower than
-    /// <see cref="NarrowRow"/> are shifted and summed here element by element (left to right), rather than by three calls
-    /// per row to the vector loops, which cost more than such a row's work (spirals' 3 classes: 236 → 233 µs a step).
+    /// first steps, where TensorPrimitives' calls ran as tier-0 code for the first thousands of them. A narrow row is done
+    /// here element by element rather than by calls per row to the vector loops, which cost more than such a row's work
+    /// (spirals' 3 classes: 236 → 233 µs a step).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Softmax(ReadOnlySpan<T> x, Span<T> p, int cols, Span<T> statistics)
     {
         int rows = statistics.Length / 2;
-        bool narrow = cols < NarrowRow;
+        if (cols >= NarrowRow)
+        {
+            for (int b = 0, start = 0; b < rows; b++, start += cols)
+            {
+                ReadOnlySpan<T> row = x.Slice(start, cols);
+                Span<T> output = p.Slice(start, cols);
+                T max = Elementwise.Max(row);
+                T sum = Elementwise.MapSum(row, output, new ShiftedExp<T>(max, T.One));
+                Elementwise.Map(output, output, new Divided(sum));
+                (statistics[2 * b], statistics[2 * b + 1]) = (max, sum);
+            }
+            return;
+        }
+
         for (int b = 0, start = 0; b < rows; b++, start += cols)
         {
             ReadOnlySpan<T> row = x.Slice(start, cols);
             T max = T.NegativeInfinity;
-            if (narrow)
-            {
-                foreach (T value in row) if (value > max) max = value; // NaN never wins, as in Elementwise.Max
-                for (int c = 0; c < cols; c++) p[start + c] = row[c] - max;
-            }
-            else
-            {
-                max = Elementwise.Max(row);
-                Elementwise.Map(row, p.Slice(start, cols), new Shifted(max));
-            }
+            foreach (T value in row) if (value > max) max = value; // NaN never wins, as in Elementwise.Max
+            for (int c = 0; c < cols; c++) p[start + c] = row[c] - max;
             statistics[2 * b] = max;
         }
         Elementwise.Map(p, p, new Exponential());
@@ -146,29 +153,14 @@ public sealed class CrossEntropyLoss<T> : IClassificationLoss<T> where T : unman
         {
             Span<T> row = p.Slice(start, cols);
             T sum = T.Zero;
-            if (narrow)
-            {
-                foreach (T value in row) sum += value;
-                for (int c = 0; c < cols; c++) row[c] /= sum;
-            }
-            else
-            {
-                sum = Elementwise.MapSum(row, row, new Shifted(T.Zero)); // x − 0 writes each back unchanged
-                Elementwise.Map(row, row, new Divided(sum));
-            }
+            foreach (T value in row) sum += value;
+            for (int c = 0; c < cols; c++) row[c] /= sum;
             statistics[2 * b + 1] = sum;
         }
     }
 
     /// <summary>Rows narrower than this (one 512-bit vector of floats) are shifted and summed element by element (see <see cref="Softmax"/>).</summary>
     private const int NarrowRow = 16;
-
-    /// <summary>x − shift.</summary>
-    private readonly struct Shifted(T shift) : IUnaryOperator<T>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => x - TLanes.Create(shift);
-    }
 
     /// <summary>eˣ.</summary>
     private readonly struct Exponential : IUnaryOperator<T>
