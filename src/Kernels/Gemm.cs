@@ -1003,14 +1003,24 @@ internal static class Gemm
     /// order from zero, as a multiply-add on a vector's columns and a multiply then an add on the last few, then the bias
     /// is added, then C if accumulating: what <see cref="FewRowsInStrips"/> does too.
     /// </summary>
+    /// <remarks>
+    /// The runtime places an array on any 8-byte boundary, so B's rows mostly begin part-way into a cache line. With 512-bit
+    /// vectors (a whole line each) that costs: on a Zen 5, streaming a 784 × 512 B from L3 took 28–30 µs where it began 8
+    /// to 56 bytes into a line and 24 where it began on one (bench/MiniGrad.Benchmarks/NOTES.md). So when the vectors are a
+    /// line wide and all of B's rows begin at the same place in a line (n·size a multiple of it), the vectors are shifted
+    /// onto line boundaries (<see cref="VectorShift{T}"/>): the aligned body, then one vector at the chunk's first column for
+    /// the columns before the body, and one ending at its last vector column for those after it. Those two overlap the body;
+    /// only their own lanes are written to C. Each column is still one lane of the same multiply-adds, so the shift never
+    /// changes a bit.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRowsAlongRows<T, TLanes>(int m, int n, int k, T[] a, T[] b, T[] c, bool accumulate, T[]? bias, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLanes : struct, ILanes<T, TLanes>
     {
         int w = TLanes.Count;
-        // Nothing is packed here, so the thread's packing buffer for A holds the sums.
-        ref T sums = ref MemoryMarshal.GetReference(PackBuffers<T>.ForThisThread(Math.Min(FewRowsChunk, end - start), 0).A);
+        // Nothing is packed here, so the thread's packing buffer for A holds the sums: a chunk's, and one vector more for a shift.
+        ref T sums = ref MemoryMarshal.GetReference(PackBuffers<T>.ForThisThread(Math.Min(FewRowsChunk, end - start) + w, 0).A);
         ref T bs = ref MemoryMarshal.GetArrayDataReference(b);
         for (int i = 0; i < m; i++)
         {
@@ -1019,7 +1029,14 @@ internal static class Gemm
             for (int first = start; first < end; first += FewRowsChunk)
             {
                 int width = Math.Min(FewRowsChunk, end - first), vectors = width - width % w, j;
-                MemoryMarshal.CreateSpan(ref sums, width).Clear();
+                // The chunk's vectors, the v-th summed in sums[v·w..]: shifted, `body` aligned ones from column `shift` on, then
+                // one at column 0 (the columns before `shift`) and one at vectors − w (those after the body); else vectors / w
+                // from column 0.
+                int shift = vectors >= 2 * w ? VectorShift(ref Unsafe.Add(ref bs, first), n, w) : 0;
+                int body = shift == 0 ? vectors / w : vectors / w - 1;
+                int count = shift == 0 ? body : body + 2;
+                int tail = count * w; // where the sums of the last columns, fewer than a vector, begin
+                MemoryMarshal.CreateSpan(ref sums, tail + width - vectors).Clear();
                 int p = 0;
                 for (; p + 8 <= k; p += 8)
                 {
@@ -1027,25 +1044,20 @@ internal static class Gemm
                     TLanes x0 = TLanes.Create(a0), x1 = TLanes.Create(Unsafe.Add(ref a0, 1)), x2 = TLanes.Create(Unsafe.Add(ref a0, 2)), x3 = TLanes.Create(Unsafe.Add(ref a0, 3));
                     TLanes x4 = TLanes.Create(Unsafe.Add(ref a0, 4)), x5 = TLanes.Create(Unsafe.Add(ref a0, 5)), x6 = TLanes.Create(Unsafe.Add(ref a0, 6)), x7 = TLanes.Create(Unsafe.Add(ref a0, 7));
                     ref T b0 = ref Unsafe.Add(ref bs, p * n + first);
-                    for (j = 0; j < vectors; j += w)
+                    for (int v = 0; v < body; v++)
+                        AddEightRows(ref Unsafe.Add(ref b0, shift + v * w), n, ref Unsafe.Add(ref sums, v * w), x0, x1, x2, x3, x4, x5, x6, x7);
+                    if (shift != 0)
                     {
-                        ref T bj = ref Unsafe.Add(ref b0, j);
-                        var sum = TLanes.MultiplyAdd(x0, TLanes.Load(ref bj), TLanes.Load(ref Unsafe.Add(ref sums, j)));
-                        sum = TLanes.MultiplyAdd(x1, TLanes.Load(ref Unsafe.Add(ref bj, n)), sum);
-                        sum = TLanes.MultiplyAdd(x2, TLanes.Load(ref Unsafe.Add(ref bj, 2 * n)), sum);
-                        sum = TLanes.MultiplyAdd(x3, TLanes.Load(ref Unsafe.Add(ref bj, 3 * n)), sum);
-                        sum = TLanes.MultiplyAdd(x4, TLanes.Load(ref Unsafe.Add(ref bj, 4 * n)), sum);
-                        sum = TLanes.MultiplyAdd(x5, TLanes.Load(ref Unsafe.Add(ref bj, 5 * n)), sum);
-                        sum = TLanes.MultiplyAdd(x6, TLanes.Load(ref Unsafe.Add(ref bj, 6 * n)), sum);
-                        sum = TLanes.MultiplyAdd(x7, TLanes.Load(ref Unsafe.Add(ref bj, 7 * n)), sum);
-                        sum.Store(ref Unsafe.Add(ref sums, j));
+                        AddEightRows(ref b0, n, ref Unsafe.Add(ref sums, body * w), x0, x1, x2, x3, x4, x5, x6, x7);
+                        AddEightRows(ref Unsafe.Add(ref b0, vectors - w), n, ref Unsafe.Add(ref sums, (body + 1) * w), x0, x1, x2, x3, x4, x5, x6, x7);
                     }
-                    for (; j < width; j++) // the last columns, fewer than a vector
+                    for (j = vectors; j < width; j++) // the last columns, fewer than a vector
                     {
                         ref T bj = ref Unsafe.Add(ref b0, j);
-                        T sum = Unsafe.Add(ref sums, j);
+                        ref T slot = ref Unsafe.Add(ref sums, tail + j - vectors);
+                        T sum = slot;
                         for (int q = 0; q < 8; q++) sum += Unsafe.Add(ref a0, q) * Unsafe.Add(ref bj, q * n);
-                        Unsafe.Add(ref sums, j) = sum;
+                        slot = sum;
                     }
                 }
                 for (; p < k; p++) // the last rows of B, fewer than eight
@@ -1053,14 +1065,60 @@ internal static class Gemm
                     T ap = Unsafe.Add(ref ai, p);
                     var x = TLanes.Create(ap);
                     ref T bp = ref Unsafe.Add(ref bs, p * n + first);
-                    for (j = 0; j < vectors; j += w)
-                        TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, j)), TLanes.Load(ref Unsafe.Add(ref sums, j))).Store(ref Unsafe.Add(ref sums, j));
-                    for (; j < width; j++) Unsafe.Add(ref sums, j) += ap * Unsafe.Add(ref bp, j);
+                    for (int v = 0; v < count; v++)
+                    {
+                        int column = v < body ? shift + v * w : v == body ? 0 : vectors - w;
+                        ref T slot = ref Unsafe.Add(ref sums, v * w);
+                        TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, column)), TLanes.Load(ref slot)).Store(ref slot);
+                    }
+                    for (j = vectors; j < width; j++) Unsafe.Add(ref sums, tail + j - vectors) += ap * Unsafe.Add(ref bp, j);
                 }
-                for (j = 0; j < vectors; j += w) FinishFewRows(ref ci, first + j, TLanes.Load(ref Unsafe.Add(ref sums, j)), accumulate, bias);
-                for (; j < width; j++) FinishFewRows(ref ci, first + j, Unsafe.Add(ref sums, j), accumulate, bias);
+                for (int v = 0; v < body; v++) FinishFewRows(ref ci, first + shift + v * w, TLanes.Load(ref Unsafe.Add(ref sums, v * w)), accumulate, bias);
+                if (shift != 0)
+                {
+                    for (j = 0; j < shift; j++) FinishFewRows(ref ci, first + j, Unsafe.Add(ref sums, body * w + j), accumulate, bias);
+                    for (j = shift; j < w; j++) FinishFewRows(ref ci, first + vectors - w + j, Unsafe.Add(ref sums, (body + 1) * w + j), accumulate, bias);
+                }
+                for (j = vectors; j < width; j++) FinishFewRows(ref ci, first + j, Unsafe.Add(ref sums, tail + j - vectors), accumulate, bias);
             }
         }
+    }
+
+    /// <summary>
+    /// sum[0..W] = ((sum + x0·B[0, 0..W]) + x1·B[1, 0..W]) + … + x7·B[7, 0..W], B's rows <paramref name="n"/> apart. The
+    /// row address is stepped by one add a row, not recomputed from a product each time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddEightRows<T, TLanes>(ref T b, nint n, ref T sum, TLanes x0, TLanes x1, TLanes x2, TLanes x3, TLanes x4, TLanes x5, TLanes x6, TLanes x7)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLanes : struct, ILanes<T, TLanes>
+    {
+        ref T row = ref b;
+        var s = TLanes.MultiplyAdd(x0, TLanes.Load(ref row), TLanes.Load(ref sum));
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x1, TLanes.Load(ref row), s);
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x2, TLanes.Load(ref row), s);
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x3, TLanes.Load(ref row), s);
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x4, TLanes.Load(ref row), s);
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x5, TLanes.Load(ref row), s);
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x6, TLanes.Load(ref row), s);
+        row = ref Unsafe.Add(ref row, n); s = TLanes.MultiplyAdd(x7, TLanes.Load(ref row), s);
+        s.Store(ref sum);
+    }
+
+    /// <summary>
+    /// How many elements from <paramref name="first"/> to the next cache-line boundary, when a vector of
+    /// <paramref name="lanes"/> elements is a whole line and each row of B, <paramref name="n"/> elements long, begins at the
+    /// same place in a line; else 0. Narrower vectors are not shifted: at 256 bits, shifting onto 32-byte boundaries gained
+    /// nothing measurable (NOTES.md). The address is only a hint for speed: if the collector moves the array meanwhile, the
+    /// result is the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int VectorShift<T>(ref T first, int n, int lanes) where T : unmanaged
+    {
+        int bytes = lanes * sizeof(T);
+        if (bytes < CacheLine || (long)n * sizeof(T) % bytes != 0) return 0;
+        int offset = (int)((nint)Unsafe.AsPointer(ref first) % bytes);
+        return offset % sizeof(T) == 0 ? (bytes - offset) % bytes / sizeof(T) : 0;
     }
 
     /// <summary>
@@ -1146,6 +1204,9 @@ internal static class Gemm
         if (bias is not null) sum += bias[column];
         target = accumulate ? sum + target : sum;
     }
+
+    /// <summary>The bytes of a cache line on the processors .NET runs on (x64 and Arm64 cores alike).</summary>
+    private const int CacheLine = 64;
 
     /// <summary>How many columns of C the few-rows product sums at a time: 8 KB of float sums, which stay in L1.</summary>
     private const int FewRowsChunk = 2048;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace MiniGrad.Tests;
@@ -148,6 +149,89 @@ public class GemmTests
             Gemm.Multiply(m, n, k, a.Values, false, b.Values, false, again, accumulate: false);
             Assert.True(first.AsSpan().SequenceEqual(again), $"run {run} differs from the first");
         }
+    }
+
+    /// <summary>
+    /// A few rows times a stored B, on one thread (below the parallel threshold), with B beginning at each of the eight
+    /// 8-byte places in a cache line: where the vectors are a line wide, the kernel shifts them onto line boundaries and
+    /// sums the columns before and after in two overlapping vectors. Wherever B lies, C must come out the same bits, and
+    /// right: within the rounding bound of the sum in double (a column taken from the wrong lane or summed twice is not).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 512, 37)]   // the first layer's 512 columns, 37 deep: four eight-row groups and five single rows
+    [InlineData(3, 48, 16)]    // three vectors of 16: once shifted, two aligned ones and the two that overlap them
+    [InlineData(2, 32, 9)]     // two vectors, the fewest that are shifted: one aligned between the two overlapping ones
+    [InlineData(1, 2112, 13)]  // two chunks of sums, the second 64 columns wide
+    [InlineData(4, 1000, 15)]  // rows of 4,000 bytes begin at different places in a line, so float is not shifted (double is)
+    public void A_few_rows_give_the_same_bits_wherever_B_begins_in_a_cache_line(int m, int n, int k)
+    {
+        Same<float>(m, n, k);
+        Same<double>(m, n, k);
+
+        static void Same<T>(int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Assert.True((long)m * n * k < Gemm.ParallelThreshold / 32, "the product must run on one thread");
+            var rng = new Random(n * 31 + k);
+            var a = Tensor<T>.RandomUniform(m, k, -1, 1, rng).Values;
+            var values = Tensor<T>.RandomUniform(k, n, -1, 1, rng).Values;
+            var start = Tensor<T>.RandomUniform(m, n, -1, 1, rng).Values;
+            var bias = Tensor<T>.RandomUniform(1, n, -1, 1, rng).Values;
+            T[]? first = null;
+            var pins = ArraysAtEveryPlaceInALine<T>(values.Length);
+            try
+            {
+                foreach (var (b, offset) in pins.Select(pin => ((T[])pin.Target!, pin.AddrOfPinnedObject() % 64)))
+                {
+                    values.CopyTo(b, 0);
+                    var c = (T[])start.Clone();
+                    Gemm.Multiply(m, n, k, a, false, b, false, c, accumulate: true, bias);
+                    first ??= c;
+                    Assert.True(first.AsSpan().SequenceEqual(c), $"{typeof(T).Name} {m}x{n}x{k}: B {offset} bytes into a line gives other bits");
+                }
+            }
+            finally
+            {
+                foreach (var pin in pins) pin.Free();
+            }
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double expected = double.CreateTruncating(start[i * n + j]) + double.CreateTruncating(bias[j]);
+                    double size = Math.Abs(double.CreateTruncating(start[i * n + j])) + Math.Abs(double.CreateTruncating(bias[j]));
+                    for (int p = 0; p < k; p++)
+                    {
+                        double product = double.CreateTruncating(a[i * k + p]) * double.CreateTruncating(values[p * n + j]);
+                        expected += product;
+                        size += Math.Abs(product);
+                    }
+                    double unit = typeof(T) == typeof(float) ? Math.Pow(2, -24) : Math.Pow(2, -53);
+                    double actual = double.CreateTruncating(first![i * n + j]);
+                    Assert.True(Math.Abs(actual - expected) <= (k + 2) * unit * size, $"{typeof(T).Name} {m}x{n}x{k} at [{i}, {j}]: expected {expected:R}, got {actual:R}");
+                }
+        }
+    }
+
+    /// <summary>
+    /// Eight pinned arrays of <paramref name="length"/> elements whose data begin 0, 8, …, 56 bytes into a 64-byte line. The
+    /// runtime places arrays on 8-byte boundaries; a small array allocated between two moves the next one along.
+    /// </summary>
+    private static GCHandle[] ArraysAtEveryPlaceInALine<T>(int length) where T : unmanaged
+    {
+        var found = new GCHandle?[8];
+        for (int attempt = 0; attempt < 4096 && found.Any(pin => pin is null); attempt++)
+        {
+            GC.KeepAlive(new byte[attempt % 64]);
+            var pin = GCHandle.Alloc(new T[length], GCHandleType.Pinned);
+            long offset = pin.AddrOfPinnedObject() % 64;
+            if (offset % 8 == 0 && found[offset / 8] is null) found[offset / 8] = pin;
+            else pin.Free();
+        }
+        if (found.Any(pin => pin is null))
+        {
+            foreach (var pin in found) pin?.Free();
+            Assert.Fail($"could not place an array of {length} {typeof(T).Name} at every 8-byte offset in a line");
+        }
+        return [.. found.Select(pin => pin!.Value)];
     }
 
     [Fact]
