@@ -1240,10 +1240,9 @@ internal static class Gemm
 
         private static unsafe (T[] Array, int Start, int Length) Aligned(int length)
         {
-            const int Line = 64;
-            var array = GC.AllocateUninitializedArray<T>(length + Line / sizeof(T), pinned: true);
+            var array = GC.AllocateUninitializedArray<T>(length + CacheLine / sizeof(T), pinned: true);
             nint address = (nint)Unsafe.AsPointer(ref array[0]);
-            int start = (int)((Line - address % Line) % Line) / sizeof(T);
+            int start = (int)((CacheLine - address % CacheLine) % CacheLine) / sizeof(T);
             return (array, start, length);
         }
     }
