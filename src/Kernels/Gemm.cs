@@ -26,8 +26,9 @@ namespace MiniGrad.Kernels;
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. A last panel of columns at most one vector wide is
 /// packed as wide as the narrowest vector that holds it and computed twelve rows at a time, so its padding costs at most
-/// one such vector, not two whole ones. The bias is added in the first slice's
-/// write-out, so <c>x·W + b</c> is one pass over C.</para>
+/// one such vector, not two whole ones; one of at most four columns, on vectors of eight lanes or more, is computed four
+/// columns to a quarter of a vector, so a multiply-add covers four steps of k or four rows of C (Job.InQuarters). The
+/// bias is added in the first slice's write-out, so <c>x·W + b</c> is one pass over C.</para>
 /// <para>Large products are split over the <see cref="WorkerPool"/> by rows (or by columns when there are few
 /// rows) at tile boundaries. Every element of C is summed in the same order — slice by slice, k ascending
 /// within a slice — whichever thread computes it, so results are bit-identical from run to run.</para>
@@ -320,7 +321,11 @@ internal static class Gemm
                                 ref T narrowPanel = ref packedB[jr * kc];
                                 bool addBias = first && bias is not null;
                                 int width = NarrowWidth(cols);
-                                if (width == TLanes.Count)
+                                if (InQuarters(cols) && transposeA)
+                                    SpreadPanel(kc, ref narrowPanel, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
+                                else if (InQuarters(cols))
+                                    QuartersPanel(kc, ref narrowPanel, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
+                                else if (width == TLanes.Count)
                                     NarrowPanel<TLanes>(kc, ref narrowPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
                                 else if (width == Lanes256<T>.Count)
                                     NarrowPanel<Lanes256<T>>(kc, ref narrowPanel, packedA, direct, ic, mc, pc, jc + jr, cols, scratch, load, addBias);
@@ -428,6 +433,115 @@ internal static class Gemm
         }
 
         /// <summary>
+        /// Whether a last panel of <paramref name="cols"/> columns is computed four columns to a quarter of a vector: at most
+        /// four columns, vectors of at least eight lanes (512 bits, or 256 bits of float), and A read in place (a direct
+        /// product) with enough rows: <see cref="QuartersPanel"/> when A is stored m × k, <see cref="SpreadPanel"/> when it is
+        /// stored transposed. spirals' hidden layer (n = 100) leaves 4 columns after three whole tiles; the narrow tile spends
+        /// a multiply-add on them per row and step of k, on a quarter of a 512-bit vector, where these spend one per four
+        /// steps of a row, or per step of four rows. A product only a few steps deep (spirals' first layer: k = 2) keeps the
+        /// narrow tile, which has no partial sums to add up. PackB and Compute both ask, so the panel is packed the way it is
+        /// read.
+        /// </summary>
+        private bool InQuarters(int cols) =>
+            cols <= 4 && TLanes.Count >= 8 && n <= DirectColumns && (transposeA ? m >= 2 * TLanes.Count : m >= TileRows && k >= TLanes.Count);
+
+        /// <summary>
+        /// The last panel of C's columns, at most four, for <see cref="InQuarters"/>: twelve rows at a time by
+        /// <see cref="RegisterTile{T, TVector}.Quarters"/> over the whole groups of G = W/4 steps of k (each element's G
+        /// partial sums added pairwise), then the last kc mod G products added one by one. When fewer than
+        /// twelve rows are left, the twelve end at the last one (the rows before it are computed again, and not written);
+        /// A has at least six rows (<see cref="InQuarters"/>), so they exist.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void QuartersPanel(int kc, ref T bPanel, int ic, int mc, int pc, int col, int cols, Span<T> scratch, bool load, bool addBias)
+        {
+            int w = TLanes.Count, g = w / 4, groups = kc / g;
+            ref T tile = ref MemoryMarshal.GetReference(scratch); // twelve rows of four
+            for (int ir = 0; ir < mc; ir += 2 * TileRows)
+            {
+                int rows = Math.Min(2 * TileRows, mc - ir), firstRow = ic + ir, end = firstRow + rows;
+                int bottomRow = end - TileRows, topRow = rows >= TileRows ? firstRow : bottomRow;
+                QuartersKernel(groups, ref a[topRow * k + pc], ref a[bottomRow * k + pc], k, ref bPanel, ref tile);
+                for (int p = groups * g; p < kc; p++) // the last steps, fewer than G: B's group is padded with zeros
+                    for (int t = 0; t < 2 * TileRows; t++)
+                    {
+                        T ap = a[((t < TileRows ? topRow : bottomRow - TileRows) + t) * k + pc + p];
+                        for (int j = 0; j < 4; j++)
+                            Unsafe.Add(ref tile, t * 4 + j) += ap * Unsafe.Add(ref bPanel, groups * w + j * g + p - groups * g);
+                    }
+                if (rows < TileRows) // rows end − 6 .. end − 1 in both halves: the last `rows` of the top half are new
+                    AddTile(scratch[((TileRows - rows) * 4)..], 4, firstRow, col, rows, cols, load, addBias);
+                else
+                {
+                    // Rows firstRow .. +5 from the top half; the bottom half ends at the last row, so its new ones are its last.
+                    AddTile(scratch, 4, firstRow, col, TileRows, cols, load, addBias);
+                    if (rows > TileRows)
+                        AddTile(scratch[((3 * TileRows - rows) * 4)..], 4, firstRow + TileRows, col, rows - TileRows, cols, load, addBias);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The last panel of C's columns, at most four, for <see cref="InQuarters"/> when A is stored transposed (k × m, so a
+        /// step of k holds adjacent rows side by side): 2W rows at a time by <see cref="RegisterTile{T, TVector}.Spread"/>,
+        /// each element one multiply-add chain over k in ascending order, as the narrow tile sums it. When fewer than 2W rows
+        /// are left, the 2W end at the last one, or begin at row 0 (the rows outside are computed too, and not written); A
+        /// has at least 2W rows (<see cref="InQuarters"/>), so they exist.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void SpreadPanel(int kc, ref T bPanel, int ic, int mc, int pc, int col, int cols, Span<T> scratch, bool load, bool addBias)
+        {
+            int step = 2 * TLanes.Count;
+            ref T tile = ref MemoryMarshal.GetReference(scratch); // 2W rows of four
+            for (int ir = 0; ir < mc; ir += step)
+            {
+                int rows = Math.Min(step, mc - ir), firstRow = ic + ir;
+                int start = Math.Max(firstRow + rows - step, 0); // a thread's band of rows may be shorter than 2W
+                SpreadKernel(kc, ref a[pc * m + start], m, ref bPanel, ref tile);
+                AddTile(scratch[((firstRow - start) * 4)..], 4, firstRow, col, rows, cols, load, addBias);
+            }
+        }
+
+        /// <summary>
+        /// Packs op(B)[pc .. pc+kc, col .. col+cols] (cols ≤ 4) for <see cref="SpreadPanel"/>: step p holds
+        /// target[p·W + j·G + g] = op(B)[pc + p, col + j] for every g &lt; G = W/4 (each value G times), zeros past the last
+        /// column. Each run of G is one 16-byte store where it is 16 bytes long (512-bit vectors).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void PackSpread(Span<T> packed, int pc, int kc, int col, int cols)
+        {
+            int w = TLanes.Count, g = w / 4;
+            ref T target = ref MemoryMarshal.GetReference(packed[..(kc * w)]);
+            for (int p = 0; p < kc; p++)
+                for (int j = 0; j < 4; j++)
+                {
+                    T value = j >= cols ? T.Zero : transposeB ? b[(col + j) * k + pc + p] : b[(pc + p) * n + col + j];
+                    ref T run = ref Unsafe.Add(ref target, p * w + j * g);
+                    if (g * Unsafe.SizeOf<T>() == 16) Vector128.Create(value).StoreUnsafe(ref run);
+                    else for (int lane = 0; lane < g; lane++) Unsafe.Add(ref run, lane) = value;
+                }
+        }
+
+        /// <summary>
+        /// Packs op(B)[pc .. pc+kc, col .. col+cols] (cols ≤ 4) for <see cref="QuartersPanel"/>: group q holds
+        /// target[q·W + j·G + g] = op(B)[pc + qG + g, col + j], G = W/4, with zeros past the last column and the last row.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void PackQuarters(Span<T> packed, int pc, int kc, int col, int cols)
+        {
+            int w = TLanes.Count, g = w / 4, groups = (kc + g - 1) / g;
+            ref T target = ref MemoryMarshal.GetReference(packed[..(groups * w)]);
+            for (int q = 0; q < groups; q++)
+                for (int j = 0; j < 4; j++)
+                    for (int lane = 0; lane < g; lane++)
+                    {
+                        int p = q * g + lane;
+                        Unsafe.Add(ref target, q * w + j * g + lane) =
+                            j >= cols || p >= kc ? T.Zero : transposeB ? b[(col + j) * k + pc + p] : b[(pc + p) * n + col + j];
+                    }
+        }
+
+        /// <summary>
         /// Writes the valid <paramref name="rows"/> × <paramref name="cols"/> corner of a scratch tile whose top-left
         /// is C[row, col] (for a transposed job, Cᵀ[row, col], i.e. C[col, row]): C = [C +] tile [+ bias].
         /// </summary>
@@ -520,6 +634,12 @@ internal static class Gemm
             for (int jr = partialOnly ? nc - nc % tileCols : 0; jr < nc; jr += tileCols)
             {
                 int cols = Math.Min(tileCols, nc - jr);
+                if (InQuarters(cols))
+                {
+                    if (transposeA) PackSpread(packed[(jr * kc)..], pc, kc, jc + jr, cols);
+                    else PackQuarters(packed[(jr * kc)..], pc, kc, jc + jr, cols);
+                    continue;
+                }
                 int width = cols <= TLanes.Count ? NarrowWidth(cols) : tileCols; // a last panel of at most one vector is packed one narrow vector wide
                 var panel = packed.Slice(jr * kc, width * kc);
                 if (cols < width) panel.Clear();
@@ -713,6 +833,24 @@ internal static class Gemm
             else RegisterTile<T, T>.Narrow(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
         }
 
+        /// <summary>The four-column tile, <see cref="RegisterTile{T, TVector}.Quarters"/>, on the vector type behind this job's <typeparamref name="TLanes"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void QuartersKernel(int groups, ref T top, ref T bottom, nint aRow, ref T bPanel, ref T tile)
+        {
+            if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Quarters(groups, ref top, ref bottom, aRow, ref bPanel, ref tile);
+            else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Quarters(groups, ref top, ref bottom, aRow, ref bPanel, ref tile);
+            else throw new NotSupportedException("The four-column tile needs vectors of at least eight lanes (InQuarters).");
+        }
+
+        /// <summary>The four-column tile of a transposed A, <see cref="RegisterTile{T, TVector}.Spread"/>, on the vector type behind this job's <typeparamref name="TLanes"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void SpreadKernel(int kc, ref T aPanel, nint aStep, ref T bPanel, ref T tile)
+        {
+            if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Spread(kc, ref aPanel, aStep, ref bPanel, ref tile);
+            else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Spread(kc, ref aPanel, aStep, ref bPanel, ref tile);
+            else throw new NotSupportedException("The four-column tile needs vectors of at least eight lanes (InQuarters).");
+        }
+
         /// <summary>
         /// Asks for the C tile's cache lines before the sum over k starts, so that by the write-out (after
         /// thousands of instructions, far past what out-of-order execution looks ahead) they are in L1 rather than
@@ -826,7 +964,38 @@ internal static class Gemm
         /// stepped as in <see cref="Whole"/>). Twelve independent sums keep both FMA pipes busy, as the whole tile does.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal static unsafe void Narrow(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+        internal static void Narrow(int kc, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile) =>
+            TwelveRows<OneValue>(kc, ref top, ref bottom, aRow, aStep, ref bPanel, ref tile);
+
+        /// <summary>
+        /// The four-column tile: twelve rows of A, stored row-major (row stride <paramref name="aRow"/>), times a panel of
+        /// at most four columns of B, with the sum over p spread across each vector. With G = W / 4, lane j·G + g of row r's
+        /// vector sums A[r, p]·B[p, j] over the first <paramref name="groups"/>·G values of p with p mod G = g: each step
+        /// multiplies G adjacent values of A's row, repeated four times (one broadcast load), by a packed group of B,
+        /// bPanel[q·W + j·G + g] = B[qG + g, j]. So one multiply-add does G steps of p for the four columns, where the narrow
+        /// tile (<see cref="Narrow"/>) spends one a step on four lanes. Rows 0–5 come from <paramref name="top"/>, 6–11 from
+        /// <paramref name="bottom"/>. Each row's G partial sums of each column are then added (<see cref="StoreQuarterSums"/>)
+        /// into tile[r·4 + j].
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void Quarters(int groups, ref T top, ref T bottom, nint aRow, ref T bPanel, ref T tile) =>
+            TwelveRows<QuarterValues>(groups, ref top, ref bottom, aRow, (nint)(W / 4), ref bPanel, ref tile);
+
+        /// <summary>What <see cref="TwelveRows{TValues}"/> broadcasts from A's rows: one value (<see cref="Narrow"/>).</summary>
+        private readonly struct OneValue;
+
+        /// <summary>What <see cref="TwelveRows{TValues}"/> broadcasts from A's rows: W/4 adjacent values (<see cref="Quarters"/>).</summary>
+        private readonly struct QuarterValues;
+
+        /// <summary>
+        /// <see cref="Narrow"/> and <see cref="Quarters"/>: twelve sums, rows 0–5 of A from <paramref name="top"/> and 6–11
+        /// from <paramref name="bottom"/>, each step multiplying what <typeparamref name="TValues"/> broadcasts from a row by
+        /// the next vector of B's panel, A's pointers advancing <paramref name="aStep"/> and B's W a step. The marker type is
+        /// known to the JIT, so each compiles to its own broadcast and write-out alone.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void TwelveRows<TValues>(int steps, ref T top, ref T bottom, nint aRow, nint aStep, ref T bPanel, ref T tile)
+            where TValues : struct
         {
             nuint w = W;
             nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
@@ -836,31 +1005,139 @@ internal static class Gemm
             fixed (T* upper = &top, lower = &bottom)
             {
                 T* ap = upper, aq = lower;
-                for (int p = 0; p < kc; p++)
+                for (int p = 0; p < steps; p++)
                 {
                     var b = Load(ref bp);
-                    c0 = MultiplyAdd(Broadcast(ap), b, c0);
-                    c1 = MultiplyAdd(Broadcast(ap + aRow), b, c1);
-                    c2 = MultiplyAdd(Broadcast(ap + row2), b, c2);
-                    c3 = MultiplyAdd(Broadcast(ap + row3), b, c3);
-                    c4 = MultiplyAdd(Broadcast(ap + row4), b, c4);
-                    c5 = MultiplyAdd(Broadcast(ap + row5), b, c5);
-                    c6 = MultiplyAdd(Broadcast(aq), b, c6);
-                    c7 = MultiplyAdd(Broadcast(aq + aRow), b, c7);
-                    c8 = MultiplyAdd(Broadcast(aq + row2), b, c8);
-                    c9 = MultiplyAdd(Broadcast(aq + row3), b, c9);
-                    c10 = MultiplyAdd(Broadcast(aq + row4), b, c10);
-                    c11 = MultiplyAdd(Broadcast(aq + row5), b, c11);
+                    c0 = MultiplyAdd(RowValues<TValues>(ap), b, c0);
+                    c1 = MultiplyAdd(RowValues<TValues>(ap + aRow), b, c1);
+                    c2 = MultiplyAdd(RowValues<TValues>(ap + row2), b, c2);
+                    c3 = MultiplyAdd(RowValues<TValues>(ap + row3), b, c3);
+                    c4 = MultiplyAdd(RowValues<TValues>(ap + row4), b, c4);
+                    c5 = MultiplyAdd(RowValues<TValues>(ap + row5), b, c5);
+                    c6 = MultiplyAdd(RowValues<TValues>(aq), b, c6);
+                    c7 = MultiplyAdd(RowValues<TValues>(aq + aRow), b, c7);
+                    c8 = MultiplyAdd(RowValues<TValues>(aq + row2), b, c8);
+                    c9 = MultiplyAdd(RowValues<TValues>(aq + row3), b, c9);
+                    c10 = MultiplyAdd(RowValues<TValues>(aq + row4), b, c10);
+                    c11 = MultiplyAdd(RowValues<TValues>(aq + row5), b, c11);
                     ap += aStep;
                     aq += aStep;
                     bp = ref Unsafe.Add(ref bp, w);
                 }
+            }
+            if (typeof(TValues) == typeof(QuarterValues))
+            {
+                StoreQuarterSums(c0, ref tile); StoreQuarterSums(c1, ref Unsafe.Add(ref tile, 4)); StoreQuarterSums(c2, ref Unsafe.Add(ref tile, 8));
+                StoreQuarterSums(c3, ref Unsafe.Add(ref tile, 12)); StoreQuarterSums(c4, ref Unsafe.Add(ref tile, 16)); StoreQuarterSums(c5, ref Unsafe.Add(ref tile, 20));
+                StoreQuarterSums(c6, ref Unsafe.Add(ref tile, 24)); StoreQuarterSums(c7, ref Unsafe.Add(ref tile, 28)); StoreQuarterSums(c8, ref Unsafe.Add(ref tile, 32));
+                StoreQuarterSums(c9, ref Unsafe.Add(ref tile, 36)); StoreQuarterSums(c10, ref Unsafe.Add(ref tile, 40)); StoreQuarterSums(c11, ref Unsafe.Add(ref tile, 44));
+                return;
             }
             Store(c0, ref tile); Store(c1, ref Unsafe.Add(ref tile, w)); Store(c2, ref Unsafe.Add(ref tile, 2 * w));
             Store(c3, ref Unsafe.Add(ref tile, 3 * w)); Store(c4, ref Unsafe.Add(ref tile, 4 * w)); Store(c5, ref Unsafe.Add(ref tile, 5 * w));
             Store(c6, ref Unsafe.Add(ref tile, 6 * w)); Store(c7, ref Unsafe.Add(ref tile, 7 * w)); Store(c8, ref Unsafe.Add(ref tile, 8 * w));
             Store(c9, ref Unsafe.Add(ref tile, 9 * w)); Store(c10, ref Unsafe.Add(ref tile, 10 * w)); Store(c11, ref Unsafe.Add(ref tile, 11 * w));
         }
+
+        /// <summary>The vector <see cref="TwelveRows{TValues}"/> multiplies for the row at <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe TVector RowValues<TValues>(T* source) where TValues : struct =>
+            typeof(TValues) == typeof(QuarterValues) ? BroadcastQuarter(source) : Broadcast(source);
+
+        /// <summary>
+        /// The four-column tile of a transposed A: 2W rows of C by four columns, one multiply-add a step of k for G = W/4
+        /// rows. A's element (r, p) is at r + p·<paramref name="aStep"/> from <paramref name="aPanel"/> (A stored k × m), so
+        /// G adjacent rows are G adjacent values: the vector for rows vG .. vG + G − 1 is those values repeated four times
+        /// (one broadcast load), and lane j·G + g of its sum adds A[vG + g, p]·B[p, j] from bPanel[p·W + j·G + g] = B[p, j].
+        /// Each element is a chain of multiply-adds over p in ascending order from zero. The eight sums are written to
+        /// tile[r·4 + j], r = vG + g, by one shuffle each.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static unsafe void Spread(int kc, ref T aPanel, nint aStep, ref T bPanel, ref T tile)
+        {
+            nuint w = W;
+            nint g = (nint)(w / 4);
+            TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            ref T bp = ref bPanel;
+            fixed (T* panel = &aPanel)
+            {
+                T* ap = panel;
+                for (int p = 0; p < kc; p++)
+                {
+                    var b = Load(ref bp);
+                    c0 = MultiplyAdd(BroadcastQuarter(ap), b, c0);
+                    c1 = MultiplyAdd(BroadcastQuarter(ap + g), b, c1);
+                    c2 = MultiplyAdd(BroadcastQuarter(ap + 2 * g), b, c2);
+                    c3 = MultiplyAdd(BroadcastQuarter(ap + 3 * g), b, c3);
+                    c4 = MultiplyAdd(BroadcastQuarter(ap + 4 * g), b, c4);
+                    c5 = MultiplyAdd(BroadcastQuarter(ap + 5 * g), b, c5);
+                    c6 = MultiplyAdd(BroadcastQuarter(ap + 6 * g), b, c6);
+                    c7 = MultiplyAdd(BroadcastQuarter(ap + 7 * g), b, c7);
+                    ap += aStep;
+                    bp = ref Unsafe.Add(ref bp, w);
+                }
+            }
+            StoreRowsOfFour(c0, ref tile); StoreRowsOfFour(c1, ref Unsafe.Add(ref tile, w)); StoreRowsOfFour(c2, ref Unsafe.Add(ref tile, 2 * w));
+            StoreRowsOfFour(c3, ref Unsafe.Add(ref tile, 3 * w)); StoreRowsOfFour(c4, ref Unsafe.Add(ref tile, 4 * w)); StoreRowsOfFour(c5, ref Unsafe.Add(ref tile, 5 * w));
+            StoreRowsOfFour(c6, ref Unsafe.Add(ref tile, 6 * w)); StoreRowsOfFour(c7, ref Unsafe.Add(ref tile, 7 * w));
+        }
+
+        /// <summary>target[g·4 + j] = lane j·G + g of <paramref name="sums"/>: G rows of four columns, from lanes grouped by column.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreRowsOfFour(TVector sums, ref T target)
+        {
+            if (typeof(TVector) == typeof(Vector512<float>))
+                Vector512.Shuffle(In<Vector512<float>>(sums), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15))
+                    .StoreUnsafe(ref Unsafe.As<T, float>(ref target));
+            else if (typeof(TVector) == typeof(Vector512<double>))
+                Vector512.Shuffle(In<Vector512<double>>(sums), Vector512.Create(0L, 2, 4, 6, 1, 3, 5, 7)).StoreUnsafe(ref Unsafe.As<T, double>(ref target));
+            else if (typeof(TVector) == typeof(Vector256<float>))
+                Vector256.Shuffle(In<Vector256<float>>(sums), Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7)).StoreUnsafe(ref Unsafe.As<T, float>(ref target));
+            else throw new NotSupportedException($"No four-column rows for {typeof(TVector).Name}.");
+        }
+
+        /// <summary>
+        /// target[j] = the sum of lanes j·G .. j·G + G − 1 of <paramref name="sums"/>, for j &lt; 4: with G = 4,
+        /// (s₀ + s₁) + (s₂ + s₃); with G = 2, s₀ + s₁. Two or one rounds of adding the vector to itself with neighbouring
+        /// lanes swapped, then the four first lanes of the groups gathered into the low quarter.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreQuarterSums(TVector sums, ref T target)
+        {
+            if (typeof(TVector) == typeof(Vector512<float>))
+            {
+                var v = In<Vector512<float>>(sums);
+                v += Vector512.Shuffle(v, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                v += Vector512.Shuffle(v, Vector512.Create(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13));
+                Vector512.Shuffle(v, Vector512.Create(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower().GetLower()
+                    .StoreUnsafe(ref Unsafe.As<T, float>(ref target));
+            }
+            else if (typeof(TVector) == typeof(Vector512<double>))
+            {
+                var v = In<Vector512<double>>(sums);
+                v += Vector512.Shuffle(v, Vector512.Create(1L, 0, 3, 2, 5, 4, 7, 6));
+                Vector512.Shuffle(v, Vector512.Create(0L, 2, 4, 6, 0, 0, 0, 0)).GetLower().StoreUnsafe(ref Unsafe.As<T, double>(ref target));
+            }
+            else if (typeof(TVector) == typeof(Vector256<float>))
+            {
+                var v = In<Vector256<float>>(sums);
+                v += Vector256.Shuffle(v, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+                Vector256.Shuffle(v, Vector256.Create(0, 2, 4, 6, 0, 0, 0, 0)).GetLower().StoreUnsafe(ref Unsafe.As<T, float>(ref target));
+            }
+            else throw new NotSupportedException($"No four-column sums for {typeof(TVector).Name}.");
+        }
+
+        /// <summary>
+        /// The W/4 values from <paramref name="source"/> on (memory the caller has pinned), repeated four times: one
+        /// broadcast load (<c>vbroadcastf32x4</c> or <c>vbroadcastf64x2</c> for 512 bits, <c>vbroadcastsd</c> for two floats
+        /// in 256). Only for the vectors <see cref="Quarters"/> runs on (<see cref="Gemm.Job{T, TLanes}"/> checks).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe TVector BroadcastQuarter(T* source) =>
+            typeof(TVector) == typeof(Vector512<float>) ? Out(Avx512F.BroadcastVector128ToVector512((float*)source))
+            : typeof(TVector) == typeof(Vector512<double>) ? Out(Avx512DQ.BroadcastVector128ToVector512((double*)source))
+            : typeof(TVector) == typeof(Vector256<float>) ? Out(Vector256.Create(*(double*)source).AsSingle())
+            : throw new NotSupportedException($"No quarter-vector broadcast for {typeof(TVector).Name}.");
 
         /// <summary>row[0..2W] = [row[0..2W] +] (left, right).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,11 +43,15 @@ public class GemmTests
         data.Add(2, 100, 300);
         data.Add(6, 100, 300);
         data.Add(70, 40, 100);
-        // spirals' hidden layer: three whole tiles and a last panel of 4 columns, packed and computed 128 bits wide on the
-        // wider paths (NarrowWidth), twelve rows at a time. Its weight gradient Xᵀ·dY (100 × 100, 300 deep: two slices) reads
-        // a transposed A in place, six adjacent values of a stored row per step, the last 4-row panel packed.
+        // spirals' hidden layer: three whole tiles and a last panel of 4 columns, which the wider paths compute four columns
+        // to a quarter of a vector (InQuarters): A stored m × k in groups of W/4 steps of k (here, and at 33..36 and 65..67
+        // with k mod 4 left over), A stored transposed (Xᵀ·dY, 100 × 100, 300 deep: two slices) in groups of W/4 rows;
+        // 128-bit vectors compute them 128 bits wide, twelve rows at a time (NarrowWidth).
         data.Add(300, 100, 100);
         data.Add(100, 100, 300);
+        // Large enough to split over two threads, by rows (m ≥ n), into bands shorter than the 2W rows the four-column tile
+        // of a transposed A computes at a time (InQuarters): its rows then begin at row 0, or end at the last.
+        data.Add(40, 36, 1500);
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
