@@ -31,7 +31,8 @@ namespace MiniGrad.Kernels;
 /// bias is added in the first slice's write-out, so <c>x·W + b</c> is one pass over C.</para>
 /// <para>Large products are split over the <see cref="WorkerPool"/> by rows (or by columns when there are few
 /// rows) at tile boundaries. Every element of C is summed in the same order — slice by slice, k ascending
-/// within a slice — whichever thread computes it, so results are bit-identical from run to run.</para>
+/// within a slice (in the four-column panel of an A stored m × k, as W/4 interleaved partial sums added pairwise) —
+/// whichever thread computes it, so results are bit-identical from run to run.</para>
 /// </remarks>
 internal static class Gemm
 {
