@@ -444,60 +444,63 @@ internal static class Gemm
         /// read.
         /// </summary>
         private bool InQuarters(int cols) =>
-            cols <= 4 && TLanes.Count >= 8 && n <= DirectColumns && (transposeA ? m >= 2 * TLanes.Count : m >= TileRows && k >= TLanes.Count);
+            cols <= 4 && TLanes.Count >= 8 && n <= DirectColumns && m >= QuarterRows && (transposeA || k >= TLanes.Count);
 
         /// <summary>
-        /// The last panel of C's columns, at most four, for <see cref="InQuarters"/>: twelve rows at a time by
-        /// <see cref="RegisterTile{T, TVector}.Quarters"/> over the whole groups of G = W/4 steps of k (each element's G
-        /// partial sums added pairwise), then the last kc mod G products added one by one. When fewer than
-        /// twelve rows are left, the twelve end at the last one (the rows before it are computed again, and not written);
-        /// A has at least six rows (<see cref="InQuarters"/>), so they exist.
+        /// How many adjacent rows of A the four-column tiles compute at a time: 2W for a transposed A
+        /// (<see cref="RegisterTile{T, TVector}.Spread"/>), twelve for a stored one (<see cref="RegisterTile{T, TVector}.Quarters"/>).
+        /// </summary>
+        private int QuarterRows => transposeA ? 2 * TLanes.Count : 2 * TileRows;
+
+        /// <summary>
+        /// The first of the <see cref="QuarterRows"/> rows computed for rows firstRow .. firstRow + rows − 1: those rows,
+        /// or, when fewer are left, the block that ends at the last of them, or begins at row 0 when a thread's band is
+        /// shorter than the block. A has at least that many rows (<see cref="InQuarters"/>), so the block lies inside it; the
+        /// rows outside firstRow .. are computed too, and not written.
+        /// </summary>
+        private int QuarterStart(int firstRow, int rows) => Math.Max(firstRow + rows - QuarterRows, 0);
+
+        /// <summary>op(B)[p, j]: b[p·n + j], or b[j·k + p] when B is stored transposed.</summary>
+        private T ValueOfB(int p, int j) => transposeB ? b[j * k + p] : b[p * n + j];
+
+        /// <summary>
+        /// The last panel of C's columns, at most four, for <see cref="InQuarters"/> when A is stored m × k: twelve rows at
+        /// a time (<see cref="QuarterStart"/>) by <see cref="RegisterTile{T, TVector}.Quarters"/> over the whole groups of
+        /// G = W/4 steps of k (each element's G partial sums added pairwise), then the last kc mod G products added one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void QuartersPanel(int kc, ref T bPanel, int ic, int mc, int pc, int col, int cols, Span<T> scratch, bool load, bool addBias)
         {
             int w = TLanes.Count, g = w / 4, groups = kc / g;
             ref T tile = ref MemoryMarshal.GetReference(scratch); // twelve rows of four
-            for (int ir = 0; ir < mc; ir += 2 * TileRows)
+            for (int ir = 0; ir < mc; ir += QuarterRows)
             {
-                int rows = Math.Min(2 * TileRows, mc - ir), firstRow = ic + ir, end = firstRow + rows;
-                int bottomRow = end - TileRows, topRow = rows >= TileRows ? firstRow : bottomRow;
-                QuartersKernel(groups, ref a[topRow * k + pc], ref a[bottomRow * k + pc], k, ref bPanel, ref tile);
+                int rows = Math.Min(QuarterRows, mc - ir), firstRow = ic + ir, start = QuarterStart(firstRow, rows);
+                QuartersKernel(groups, ref a[start * k + pc], ref a[(start + TileRows) * k + pc], k, ref bPanel, ref tile);
                 for (int p = groups * g; p < kc; p++) // the last steps, fewer than G: B's group is padded with zeros
-                    for (int t = 0; t < 2 * TileRows; t++)
+                    for (int t = 0; t < QuarterRows; t++)
                     {
-                        T ap = a[((t < TileRows ? topRow : bottomRow - TileRows) + t) * k + pc + p];
+                        T ap = a[(start + t) * k + pc + p];
                         for (int j = 0; j < 4; j++)
                             Unsafe.Add(ref tile, t * 4 + j) += ap * Unsafe.Add(ref bPanel, groups * w + j * g + p - groups * g);
                     }
-                if (rows < TileRows) // rows end − 6 .. end − 1 in both halves: the last `rows` of the top half are new
-                    AddTile(scratch[((TileRows - rows) * 4)..], 4, firstRow, col, rows, cols, load, addBias);
-                else
-                {
-                    // Rows firstRow .. +5 from the top half; the bottom half ends at the last row, so its new ones are its last.
-                    AddTile(scratch, 4, firstRow, col, TileRows, cols, load, addBias);
-                    if (rows > TileRows)
-                        AddTile(scratch[((3 * TileRows - rows) * 4)..], 4, firstRow + TileRows, col, rows - TileRows, cols, load, addBias);
-                }
+                AddTile(scratch[((firstRow - start) * 4)..], 4, firstRow, col, rows, cols, load, addBias);
             }
         }
 
         /// <summary>
         /// The last panel of C's columns, at most four, for <see cref="InQuarters"/> when A is stored transposed (k × m, so a
-        /// step of k holds adjacent rows side by side): 2W rows at a time by <see cref="RegisterTile{T, TVector}.Spread"/>,
-        /// each element one multiply-add chain over k in ascending order, as the narrow tile sums it. When fewer than 2W rows
-        /// are left, the 2W end at the last one, or begin at row 0 (the rows outside are computed too, and not written); A
-        /// has at least 2W rows (<see cref="InQuarters"/>), so they exist.
+        /// step of k holds adjacent rows side by side): 2W rows at a time (<see cref="QuarterStart"/>) by
+        /// <see cref="RegisterTile{T, TVector}.Spread"/>, each element one multiply-add chain over k in ascending order, as
+        /// the narrow tile sums it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SpreadPanel(int kc, ref T bPanel, int ic, int mc, int pc, int col, int cols, Span<T> scratch, bool load, bool addBias)
         {
-            int step = 2 * TLanes.Count;
             ref T tile = ref MemoryMarshal.GetReference(scratch); // 2W rows of four
-            for (int ir = 0; ir < mc; ir += step)
+            for (int ir = 0; ir < mc; ir += QuarterRows)
             {
-                int rows = Math.Min(step, mc - ir), firstRow = ic + ir;
-                int start = Math.Max(firstRow + rows - step, 0); // a thread's band of rows may be shorter than 2W
+                int rows = Math.Min(QuarterRows, mc - ir), firstRow = ic + ir, start = QuarterStart(firstRow, rows);
                 SpreadKernel(kc, ref a[pc * m + start], m, ref bPanel, ref tile);
                 AddTile(scratch[((firstRow - start) * 4)..], 4, firstRow, col, rows, cols, load, addBias);
             }
@@ -516,7 +519,7 @@ internal static class Gemm
             for (int p = 0; p < kc; p++)
                 for (int j = 0; j < 4; j++)
                 {
-                    T value = j >= cols ? T.Zero : transposeB ? b[(col + j) * k + pc + p] : b[(pc + p) * n + col + j];
+                    T value = j < cols ? ValueOfB(pc + p, col + j) : T.Zero;
                     ref T run = ref Unsafe.Add(ref target, p * w + j * g);
                     if (g * Unsafe.SizeOf<T>() == 16) Vector128.Create(value).StoreUnsafe(ref run);
                     else for (int lane = 0; lane < g; lane++) Unsafe.Add(ref run, lane) = value;
@@ -537,8 +540,7 @@ internal static class Gemm
                     for (int lane = 0; lane < g; lane++)
                     {
                         int p = q * g + lane;
-                        Unsafe.Add(ref target, q * w + j * g + lane) =
-                            j >= cols || p >= kc ? T.Zero : transposeB ? b[(col + j) * k + pc + p] : b[(pc + p) * n + col + j];
+                        Unsafe.Add(ref target, q * w + j * g + lane) = j < cols && p < kc ? ValueOfB(pc + p, col + j) : T.Zero;
                     }
         }
 
@@ -1026,18 +1028,21 @@ internal static class Gemm
                     bp = ref Unsafe.Add(ref bp, w);
                 }
             }
-            if (typeof(TValues) == typeof(QuarterValues))
-            {
-                StoreQuarterSums(c0, ref tile); StoreQuarterSums(c1, ref Unsafe.Add(ref tile, 4)); StoreQuarterSums(c2, ref Unsafe.Add(ref tile, 8));
-                StoreQuarterSums(c3, ref Unsafe.Add(ref tile, 12)); StoreQuarterSums(c4, ref Unsafe.Add(ref tile, 16)); StoreQuarterSums(c5, ref Unsafe.Add(ref tile, 20));
-                StoreQuarterSums(c6, ref Unsafe.Add(ref tile, 24)); StoreQuarterSums(c7, ref Unsafe.Add(ref tile, 28)); StoreQuarterSums(c8, ref Unsafe.Add(ref tile, 32));
-                StoreQuarterSums(c9, ref Unsafe.Add(ref tile, 36)); StoreQuarterSums(c10, ref Unsafe.Add(ref tile, 40)); StoreQuarterSums(c11, ref Unsafe.Add(ref tile, 44));
-                return;
-            }
-            Store(c0, ref tile); Store(c1, ref Unsafe.Add(ref tile, w)); Store(c2, ref Unsafe.Add(ref tile, 2 * w));
-            Store(c3, ref Unsafe.Add(ref tile, 3 * w)); Store(c4, ref Unsafe.Add(ref tile, 4 * w)); Store(c5, ref Unsafe.Add(ref tile, 5 * w));
-            Store(c6, ref Unsafe.Add(ref tile, 6 * w)); Store(c7, ref Unsafe.Add(ref tile, 7 * w)); Store(c8, ref Unsafe.Add(ref tile, 8 * w));
-            Store(c9, ref Unsafe.Add(ref tile, 9 * w)); Store(c10, ref Unsafe.Add(ref tile, 10 * w)); Store(c11, ref Unsafe.Add(ref tile, 11 * w));
+            StoreRow<TValues>(c0, ref tile, 0); StoreRow<TValues>(c1, ref tile, 1); StoreRow<TValues>(c2, ref tile, 2);
+            StoreRow<TValues>(c3, ref tile, 3); StoreRow<TValues>(c4, ref tile, 4); StoreRow<TValues>(c5, ref tile, 5);
+            StoreRow<TValues>(c6, ref tile, 6); StoreRow<TValues>(c7, ref tile, 7); StoreRow<TValues>(c8, ref tile, 8);
+            StoreRow<TValues>(c9, ref tile, 9); StoreRow<TValues>(c10, ref tile, 10); StoreRow<TValues>(c11, ref tile, 11);
+        }
+
+        /// <summary>
+        /// Row r of <see cref="TwelveRows{TValues}"/>'s tile: the vector at tile[r·W] (<see cref="Narrow"/>), or its four
+        /// columns' sums at tile[r·4] (<see cref="Quarters"/>, <see cref="StoreQuarterSums"/>).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreRow<TValues>(TVector sums, ref T tile, int r) where TValues : struct
+        {
+            if (typeof(TValues) == typeof(QuarterValues)) StoreQuarterSums(sums, ref Unsafe.Add(ref tile, 4 * r));
+            else Store(sums, ref Unsafe.Add(ref tile, (nuint)r * W));
         }
 
         /// <summary>The vector <see cref="TwelveRows{TValues}"/> multiplies for the row at <paramref name="source"/>.</summary>

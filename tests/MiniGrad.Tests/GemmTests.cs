@@ -52,6 +52,7 @@ public class GemmTests
         // Large enough to split over two threads, by rows (m ≥ n), into bands shorter than the 2W rows the four-column tile
         // of a transposed A computes at a time (InQuarters): its rows then begin at row 0, or end at the last.
         data.Add(40, 36, 1500);
+        data.Add(18, 17, 7000); // the same for the twelve rows of a stored A, where a last panel of 1 column is four-column (double on 512 bits, float on 256)
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
