@@ -787,7 +787,11 @@ internal static class Gemm
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
-                TransposeFour(ref Unsafe.Add(ref source, r * sourceStride), sourceStride, ref Unsafe.Add(ref target, r), targetStride, count);
+            {
+                ref T four = ref Unsafe.Add(ref source, r * sourceStride);
+                if (r + 8 <= rows) PrefetchPanel(ref Unsafe.Add(ref four, 4 * sourceStride), sourceStride, 4, count);
+                TransposeFour(ref four, sourceStride, ref Unsafe.Add(ref target, r), targetStride, count);
+            }
             if (r + 2 <= rows)
             {
                 TransposeTwo(ref Unsafe.Add(ref source, r * sourceStride), sourceStride, ref Unsafe.Add(ref target, r), targetStride, count);
