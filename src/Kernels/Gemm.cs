@@ -761,9 +761,10 @@ internal static class Gemm
 
         /// <summary>
         /// Asks for every cache line of <paramref name="count"/> values in each of <paramref name="rows"/> rows (row stride
-        /// <paramref name="stride"/>): the next panel of a stored A, while this one is packed. Each row's run is a few
-        /// lines, too short for the hardware prefetchers to pick up as a stream, so without this the packing waits on L3
-        /// for each line in turn (bench/MiniGrad.Benchmarks/NOTES.md). A hint only; the caller keeps the rows inside A.
+        /// <paramref name="stride"/>): the next rows a packing will read, while it transposes these (the next panel of a
+        /// stored A, the next four rows of a transposed B). Each row's run is a few lines, too short for the hardware
+        /// prefetchers to pick up as a stream, so without this the packing waits on L3 for each line in turn
+        /// (bench/MiniGrad.Benchmarks/NOTES.md). A hint only; the caller keeps the rows inside the matrix.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void PrefetchPanel(ref T first, int stride, int rows, int count)
@@ -779,8 +780,9 @@ internal static class Gemm
 
         /// <summary>
         /// target[p · targetStride + r] = source[r · sourceStride + p] for r &lt; <paramref name="rows"/> and p &lt;
-        /// <paramref name="count"/>: rows of a stored matrix written down adjacent columns of a panel, four at a time, then
-        /// two, then one. The caller has checked that the array holds the whole matrix, so every row read lies inside it.
+        /// <paramref name="count"/>: rows of a stored matrix written down adjacent columns of a panel, four at a time (the
+        /// next four rows' lines asked for first, <see cref="PrefetchPanel"/>), then two, then one. The caller has checked
+        /// that the array holds the whole matrix, so every row read lies inside it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransposeRows(ref T source, int sourceStride, ref T target, int targetStride, int count, int rows)
