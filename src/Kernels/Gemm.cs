@@ -18,11 +18,13 @@ namespace MiniGrad.Kernels;
 /// <see cref="BlockDepth"/>. For each slice, op(B)'s block is copied ("packed") into panels
 /// <c>NR</c> columns wide and op(A)'s into panels <see cref="TileRows"/> rows tall, each laid out in the
 /// order the micro-kernel reads it, so the kernel streams both from L1/L2 with unit stride whatever the
-/// transposition. The micro-kernel keeps a <see cref="TileRows"/> × NR tile of C in registers (NR = two
-/// vectors: 32 floats with AVX-512) and adds one rank-1 update per k. A product at most <see cref="DirectColumns"/> wide
-/// would use each packed panel of A only a few times, so there the kernel reads A where it is stored, transposed or not.
-/// Likewise a stored B is read in place when one panel of A's rows would use each packed value once, or when its block is
-/// small enough (<see cref="InPlaceElements"/>) to stay in L1 unpacked.</para>
+/// transposition. Packing a stored A, a stored B or a transposed B asks for the cache lines of the rows it reads next,
+/// since each row's run there is too short for the hardware prefetchers to follow. The micro-kernel keeps a
+/// <see cref="TileRows"/> × NR tile of C in registers (NR = two vectors: 32 floats with AVX-512) and adds one rank-1
+/// update per k. A product at most <see cref="DirectColumns"/> wide would use each packed panel of A only a few times,
+/// so there the kernel reads A where it is stored, transposed or not. Likewise a stored B is read in place when one panel
+/// of A's rows would use each packed value once, or when its block is small enough (<see cref="InPlaceElements"/>) to
+/// stay in L1 unpacked.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. A last panel of columns at most one vector wide is
 /// packed as wide as the narrowest vector that holds it and computed twelve rows at a time, so its padding costs at most
