@@ -711,21 +711,9 @@ internal static class Gemm
                     var d = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row3, p)));
                     var e = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row4, p)));
                     var f = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row5, p)));
-                    var ab01 = Sse.UnpackLow(a, b);              // a0 b0 a1 b1
-                    var cd01 = Sse.UnpackLow(c, d);              // c0 d0 c1 d1
-                    var ab23 = Sse.UnpackHigh(a, b);             // a2 b2 a3 b3
-                    var cd23 = Sse.UnpackHigh(c, d);             // c2 d2 c3 d3
-                    var ef01 = Sse.UnpackLow(e, f).AsDouble();   // (e0 f0) (e1 f1): a pair of floats moves as one 8-byte value
-                    var ef23 = Sse.UnpackHigh(e, f).AsDouble();  // (e2 f2) (e3 f3)
                     ref float step = ref Unsafe.As<T, float>(ref target);
-                    Sse.MoveLowToHigh(ab01, cd01).StoreUnsafe(ref step);                              // a0 b0 c0 d0
-                    Unsafe.As<float, double>(ref Unsafe.Add(ref step, 4)) = ef01.ToScalar();          // e0 f0
-                    Sse.MoveHighToLow(cd01, ab01).StoreUnsafe(ref Unsafe.Add(ref step, 6));           // a1 b1 c1 d1
-                    Unsafe.As<float, double>(ref Unsafe.Add(ref step, 10)) = ef01.GetElement(1);      // e1 f1
-                    Sse.MoveLowToHigh(ab23, cd23).StoreUnsafe(ref Unsafe.Add(ref step, 12));          // a2 b2 c2 d2
-                    Unsafe.As<float, double>(ref Unsafe.Add(ref step, 16)) = ef23.ToScalar();         // e2 f2
-                    Sse.MoveHighToLow(cd23, ab23).StoreUnsafe(ref Unsafe.Add(ref step, 18));          // a3 b3 c3 d3
-                    Unsafe.As<float, double>(ref Unsafe.Add(ref step, 22)) = ef23.GetElement(1);      // e3 f3
+                    StoreFourByFour(a, b, c, d, ref step, TileRows);             // a0 b0 c0 d0 at 0, a1 b1 c1 d1 at 6, …
+                    StoreFourPairs(e, f, ref Unsafe.Add(ref step, 4), TileRows); // e0 f0 at 4, e1 f1 at 10, …
                     target = ref Unsafe.Add(ref target, 4 * TileRows);
                 }
             }
@@ -827,15 +815,7 @@ internal static class Gemm
                     var b = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row1, p)));
                     var c = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row2, p)));
                     var d = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row3, p)));
-                    var ab01 = Sse.UnpackLow(a, b);   // a0 b0 a1 b1
-                    var cd01 = Sse.UnpackLow(c, d);   // c0 d0 c1 d1
-                    var ab23 = Sse.UnpackHigh(a, b);  // a2 b2 a3 b3
-                    var cd23 = Sse.UnpackHigh(c, d);  // c2 d2 c3 d3
-                    ref float column = ref Unsafe.As<T, float>(ref target);
-                    Sse.MoveLowToHigh(ab01, cd01).StoreUnsafe(ref column);                                      // a0 b0 c0 d0
-                    Sse.MoveHighToLow(cd01, ab01).StoreUnsafe(ref Unsafe.Add(ref column, targetStride));        // a1 b1 c1 d1
-                    Sse.MoveLowToHigh(ab23, cd23).StoreUnsafe(ref Unsafe.Add(ref column, 2 * targetStride));    // a2 b2 c2 d2
-                    Sse.MoveHighToLow(cd23, ab23).StoreUnsafe(ref Unsafe.Add(ref column, 3 * targetStride));    // a3 b3 c3 d3
+                    StoreFourByFour(a, b, c, d, ref Unsafe.As<T, float>(ref target), targetStride);
                     target = ref Unsafe.Add(ref target, 4 * targetStride);
                 }
             }
@@ -864,13 +844,7 @@ internal static class Gemm
                 {
                     var a = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref source, p)));
                     var b = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref row1, p)));
-                    var ab01 = Sse.UnpackLow(a, b).AsDouble();   // (a0 b0) (a1 b1)
-                    var ab23 = Sse.UnpackHigh(a, b).AsDouble();  // (a2 b2) (a3 b3)
-                    ref double column = ref Unsafe.As<T, double>(ref target); // a pair of floats moves as one 8-byte value
-                    column = ab01.ToScalar();
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref target, targetStride)) = ab01.GetElement(1);
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref target, 2 * targetStride)) = ab23.ToScalar();
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref target, 3 * targetStride)) = ab23.GetElement(1);
+                    StoreFourPairs(a, b, ref Unsafe.As<T, float>(ref target), targetStride);
                     target = ref Unsafe.Add(ref target, 4 * targetStride);
                 }
             }
@@ -880,6 +854,38 @@ internal static class Gemm
                 Unsafe.Add(ref target, 1) = Unsafe.Add(ref row1, p);
                 target = ref Unsafe.Add(ref target, targetStride);
             }
+        }
+
+        /// <summary>
+        /// column[j · stride + r] = row r's value j, for four rows a .. d of four values each: the 4 × 4 block transposed in
+        /// registers (two rounds of interleaving, 8 shuffles) and written as four 16-byte runs, one stride apart.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreFourByFour(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d, ref float column, nint stride)
+        {
+            var ab01 = Sse.UnpackLow(a, b);   // a0 b0 a1 b1
+            var cd01 = Sse.UnpackLow(c, d);   // c0 d0 c1 d1
+            var ab23 = Sse.UnpackHigh(a, b);  // a2 b2 a3 b3
+            var cd23 = Sse.UnpackHigh(c, d);  // c2 d2 c3 d3
+            Sse.MoveLowToHigh(ab01, cd01).StoreUnsafe(ref column);                            // a0 b0 c0 d0
+            Sse.MoveHighToLow(cd01, ab01).StoreUnsafe(ref Unsafe.Add(ref column, stride));    // a1 b1 c1 d1
+            Sse.MoveLowToHigh(ab23, cd23).StoreUnsafe(ref Unsafe.Add(ref column, 2 * stride)); // a2 b2 c2 d2
+            Sse.MoveHighToLow(cd23, ab23).StoreUnsafe(ref Unsafe.Add(ref column, 3 * stride)); // a3 b3 c3 d3
+        }
+
+        /// <summary>
+        /// column[j · stride + r] = row r's value j, for two rows a, b of four values each: interleaved in registers and
+        /// written as four pairs, one stride apart (a pair of floats moves as one 8-byte value).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreFourPairs(Vector128<float> a, Vector128<float> b, ref float column, nint stride)
+        {
+            var ab01 = Sse.UnpackLow(a, b).AsDouble();   // (a0 b0) (a1 b1)
+            var ab23 = Sse.UnpackHigh(a, b).AsDouble();  // (a2 b2) (a3 b3)
+            Unsafe.As<float, double>(ref column) = ab01.ToScalar();
+            Unsafe.As<float, double>(ref Unsafe.Add(ref column, stride)) = ab01.GetElement(1);
+            Unsafe.As<float, double>(ref Unsafe.Add(ref column, 2 * stride)) = ab23.ToScalar();
+            Unsafe.As<float, double>(ref Unsafe.Add(ref column, 3 * stride)) = ab23.GetElement(1);
         }
 
         /// <summary>How many rows ahead <see cref="PackRows"/> asks for B's cache lines.</summary>
