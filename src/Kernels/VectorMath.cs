@@ -59,12 +59,16 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     internal static TLanes ExpM1<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
     {
         TLanes p;
-        if (typeof(T) == typeof(float)) // eight terms written out, so that each coefficient is a constant in the code
+        if (typeof(T) == typeof(float))
         {
-            p = TLanes.MultiplyAdd(TLanes.Create(ExpM1Term8), x, TLanes.Create(ExpM1Term7));
-            p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term6)); p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term5));
-            p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term4)); p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term3));
-            p = TLanes.MultiplyAdd(p, x, TLanes.Create(ExpM1Term2)); p = TLanes.MultiplyAdd(p, x, TLanes.One);
+            // Eight terms written out, so that each coefficient is a constant in the code, by Estrin's scheme (as the
+            // erfc series in ScaledErfc): pairs in x, then in x², then in x⁴, three multiply-adds deep instead of seven.
+            var x2 = x * x;
+            var low = TLanes.MultiplyAdd(TLanes.MultiplyAdd(TLanes.Create(ExpM1Term4), x, TLanes.Create(ExpM1Term3)), x2,
+                TLanes.MultiplyAdd(TLanes.Create(ExpM1Term2), x, TLanes.One));
+            var high = TLanes.MultiplyAdd(TLanes.MultiplyAdd(TLanes.Create(ExpM1Term8), x, TLanes.Create(ExpM1Term7)), x2,
+                TLanes.MultiplyAdd(TLanes.Create(ExpM1Term6), x, TLanes.Create(ExpM1Term5)));
+            p = TLanes.MultiplyAdd(high, x2 * x2, low);
         }
         else
         {
@@ -119,7 +123,7 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// erfc(z) = t · g(s) · e^(−z²) with t = 2/(2 + z) and s = 2t − 1 ∈ (−1, 1], where g(s) = e^(z²)·erfc(z)/t is smooth and
     /// bounded on the whole half-line, so a short Chebyshev series in s represents it (the substitution Numerical Recipes
     /// uses for erfc), evaluated by Clenshaw's recurrence in double and, in float, as the same series rewritten in powers of s
-    /// by Horner's rule (see <see cref="ErfcPower"/>). Relative accuracy holds until e^(−z²) underflows, which is what
+    /// by Estrin's scheme (see <see cref="ErfcPower"/>). Relative accuracy holds until e^(−z²) underflows, which is what
     /// GELU needs: Φ(x) = erfc(−x/√2)/2 stays accurate far into the negative tail.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -129,16 +133,16 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         var s = t + t - TLanes.One;
         if (typeof(T) == typeof(float))
         {
-            // Float's twelve terms as a polynomial in s by Horner's rule: one multiply-add a term where Clenshaw's
-            // recurrence takes two operations, and GELU's forward pass is bound by the count of vector operations.
-            // Written out: without a loop, the next vector's polynomial overlaps this one's.
-            var h = TLanes.MultiplyAdd(TLanes.Create(ErfcPower(11)), s, TLanes.Create(ErfcPower(10)));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(9))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(8)));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(7))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(6)));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(5))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(4)));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(3))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(2)));
-            h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(1))); h = TLanes.MultiplyAdd(h, s, TLanes.Create(ErfcPower(0)));
-            return t * h;
+            // Float's twelve terms as a polynomial in s by Estrin's scheme: pairs aₖ + aₖ₊₁s, pairs of pairs in s², and
+            // the three quarters in s⁴, h = q₀ + s⁴(q₁ + s⁴q₂). Eleven multiply-adds and two multiplies, where Horner's
+            // rule takes eleven multiply-adds in a chain; but four deep instead of eleven. A chain that long left too few
+            // of the loop's vectors in flight to keep the units busy (bench/MiniGrad.Benchmarks/NOTES.md).
+            var s2 = s * s;
+            var s4 = s2 * s2;
+            var q0 = TLanes.MultiplyAdd(Pair(s, 2), s2, Pair(s, 0));
+            var q1 = TLanes.MultiplyAdd(Pair(s, 6), s2, Pair(s, 4));
+            var q2 = TLanes.MultiplyAdd(Pair(s, 10), s2, Pair(s, 8));
+            return t * TLanes.MultiplyAdd(TLanes.MultiplyAdd(q2, s4, q1), s4, q0);
         }
         // Double's 24 terms by Clenshaw's recurrence, one fused multiply-add on the critical path per term: cⱼ − b₂
         // does not wait for the previous term's result.
@@ -148,6 +152,11 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         for (int j = c.Length - 1; j >= 1; j--) Clenshaw(ref b1, ref b2, twoS, T.CreateTruncating(c[j]));
         return t * (s * b1 - b2 + TLanes.Create(T.CreateTruncating(c[0])));
     }
+
+    /// <summary>aₖ + aₖ₊₁·s, a pair of float's erfc series (<see cref="ErfcPower"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TLanes Pair<TLanes>(TLanes s, int k) where TLanes : struct, ILanes<T, TLanes> =>
+        TLanes.MultiplyAdd(TLanes.Create(ErfcPower(k + 1)), s, TLanes.Create(ErfcPower(k)));
 
     /// <summary>One step of Clenshaw's recurrence: (b₁, b₂) ← (2s·b₁ − b₂ + c, b₁).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -232,9 +241,9 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>
     /// Float's erfc series, g(s) = Σ aₖsᵏ: the first twelve Chebyshev terms of <see cref="ErfcChebyshev"/> rewritten as
     /// powers of s by Tₙ₊₁ = 2s·Tₙ − Tₙ₋₁ in double, and aₖ then rounded once to T. The rewriting is well conditioned
-    /// here: Σ|aₖ| ≈ 1.03 while g lies in [0.28, 1] on s ∈ (−1, 1], so Horner's rule in float stays within about 2.3 ulp of
-    /// the series (measured over 10,001 points of s when this was written; the erfc test checks the whole function against
-    /// MathNet). The kernel tests redo the rewriting and check that these are its results to the last bit.
+    /// here: Σ|aₖ| ≈ 1.03 while g lies in [0.28, 1] on s ∈ (−1, 1], so the sum in float stays within 2 ulp of the series by
+    /// Estrin's scheme, as <see cref="ScaledErfc{TLanes}"/> sums it, and 1.2 ulp by Horner's rule (measured over 10,001
+    /// points of s, with and without fused multiply-adds; the erfc test checks the whole function against MathNet). The kernel tests redo the rewriting and check that these are its results to the last bit.
     /// </summary>
     /// <remarks>A switch over literals rather than a span: read with a constant k, it compiles to a constant that the
     /// multiply-add takes as its memory operand.</remarks>
