@@ -27,8 +27,12 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// The rational form needs no exponential: nine multiply-adds, two multiplies and a division per vector, where the
     /// expm1 form costs an exp (range reduction, a polynomial and the exponent's bit work), an eight-term polynomial and
     /// a division (act-tanh's step is 18–35 % shorter on each vector path; bench/MiniGrad.Benchmarks/NOTES.md). Over every
-    /// 3-millionth step of [10⁻⁶, 12] (5.3 million floats) it stays within 2.7·10⁻⁷ of tanh in double, relative: about
-    /// four units in the last place for results just below 1, where floats are 6·10⁻⁸ apart. The kernel tests check it against the scalar reference to 2·10⁻⁶ and against tanh in double to 4·10⁻⁷.
+    /// 3-millionth step of [10⁻⁶, 12] (5.3 million floats) it stays within 2.7·10⁻⁷ of tanh in double, relative, where the
+    /// multiply-adds are fused (AVX2, AVX-512), and within 3.3·10⁻⁷ at 128 bits, where each is a multiply and an add: about
+    /// four and six units in the last place for results just below 1, where floats are 6·10⁻⁸ apart. The kernel tests check
+    /// it against the scalar reference to 2·10⁻⁶ and against tanh in double to 4·10⁻⁷. Summing P by Estrin's scheme (as
+    /// <see cref="ScaledErfc{TLanes}"/> does) was 18 % faster at 128 bits but raised those to 3.4 and 3.9·10⁻⁷: near x = 7
+    /// the terms of P are large and their roundings add up.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TLanes Tanh<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
