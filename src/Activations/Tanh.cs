@@ -10,7 +10,8 @@ namespace MiniGrad.Activations;
 /// than sigmoid, but it still saturates: for |x| beyond about 3 the derivative is below 0.01 and gradients vanish.</para>
 /// <para>Stable at the extremes: never computed as (e^(2x) − 1)/(e^(2x) + 1), which gives ∞/∞ = NaN past x ≈ 44 in
 /// float. <see cref="Apply"/> is the runtime's tanh; the kernels use a fitted rational function in float (within
-/// 2.7·10⁻⁷ relative with fused multiply-adds, 3.3·10⁻⁷ at 128 bits without) and an expm1 form in double. Backward reuses the saved output: dx += dy · (1 − y²).</para>
+/// 2.7·10⁻⁷ relative with fused multiply-adds, 3.3·10⁻⁷ at 128 bits without) and an expm1 form in double. Backward
+/// reuses the saved output: dx += dy · (1 − y²).</para>
 /// </remarks>
 public sealed class Tanh<T> : ElementwiseActivation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -55,8 +55,9 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
     /// </summary>
     /// <remarks>
     /// eˣ = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2], ln 2 split in two (Cody and Waite) so
-    /// that n·ln2High is exact; eʳ is its Taylor series to r⁷ (the remainder is below 1e-8 relative), summed by Estrin's scheme, and 2ⁿ is built in
-    /// the exponent field as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋), so that results down in the subnormals come out right.
+    /// that n·ln2High is exact; eʳ is its Taylor series to r⁷ (the remainder is below 1e-8 relative), summed by Estrin's
+    /// scheme, and 2ⁿ is built in the exponent field as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋), so that results down in the
+    /// subnormals come out right.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpSingle(Vector512<float> x)

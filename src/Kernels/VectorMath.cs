@@ -69,9 +69,8 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             // + … + x⁶/8! by Estrin's scheme (see ScaledErfc), four multiply-adds deep instead of seven; the last one still
             // adds 1 to a small correction, as Horner's rule does.
             var x2 = x * x;
-            var r = TLanes.MultiplyAdd(TLanes.MultiplyAdd(TLanes.Create(ExpM1Term5), x, TLanes.Create(ExpM1Term4)), x2,
-                TLanes.MultiplyAdd(TLanes.Create(ExpM1Term3), x, TLanes.Create(ExpM1Term2)));
-            var high = TLanes.MultiplyAdd(TLanes.Create(ExpM1Term8), x2, TLanes.MultiplyAdd(TLanes.Create(ExpM1Term7), x, TLanes.Create(ExpM1Term6)));
+            var r = TLanes.MultiplyAdd(Pair(x, ExpM1Term4, ExpM1Term5), x2, Pair(x, ExpM1Term2, ExpM1Term3));
+            var high = TLanes.MultiplyAdd(TLanes.Create(ExpM1Term8), x2, Pair(x, ExpM1Term6, ExpM1Term7));
             p = TLanes.MultiplyAdd(TLanes.MultiplyAdd(high, x2 * x2, r), x, TLanes.One);
         }
         else
@@ -110,9 +109,8 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         var s4 = s2 * s2;
         // 1 + s²·r with r = 1/3 + s²/5 + … + s¹⁰/13 by Estrin's scheme in s² (see ScaledErfc): four multiply-adds deep
         // instead of six, the last one still adding 1 to a small correction, as Horner's rule does.
-        var r = TLanes.MultiplyAdd(TLanes.MultiplyAdd(TLanes.Create(T.CreateTruncating(1.0 / 9)), s2, TLanes.Create(T.CreateTruncating(1.0 / 7))), s4,
-            TLanes.MultiplyAdd(TLanes.Create(T.CreateTruncating(1.0 / 5)), s2, TLanes.Create(T.CreateTruncating(1.0 / 3))));
-        r = TLanes.MultiplyAdd(TLanes.MultiplyAdd(TLanes.Create(T.CreateTruncating(1.0 / 13)), s2, TLanes.Create(T.CreateTruncating(1.0 / 11))), s4 * s4, r);
+        var r = TLanes.MultiplyAdd(Pair(s2, Reciprocal(7), Reciprocal(9)), s4, Pair(s2, Reciprocal(3), Reciprocal(5)));
+        r = TLanes.MultiplyAdd(Pair(s2, Reciprocal(11), Reciprocal(13)), s4 * s4, r);
         var p = TLanes.MultiplyAdd(r, s2, TLanes.One);
         return (s + s) * p;
     }
@@ -145,9 +143,9 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             // of the loop's vectors in flight to keep the units busy (bench/MiniGrad.Benchmarks/NOTES.md).
             var s2 = s * s;
             var s4 = s2 * s2;
-            var q0 = TLanes.MultiplyAdd(Pair(s, 2), s2, Pair(s, 0));
-            var q1 = TLanes.MultiplyAdd(Pair(s, 6), s2, Pair(s, 4));
-            var q2 = TLanes.MultiplyAdd(Pair(s, 10), s2, Pair(s, 8));
+            var q0 = TLanes.MultiplyAdd(Pair(s, ErfcPower(2), ErfcPower(3)), s2, Pair(s, ErfcPower(0), ErfcPower(1)));
+            var q1 = TLanes.MultiplyAdd(Pair(s, ErfcPower(6), ErfcPower(7)), s2, Pair(s, ErfcPower(4), ErfcPower(5)));
+            var q2 = TLanes.MultiplyAdd(Pair(s, ErfcPower(10), ErfcPower(11)), s2, Pair(s, ErfcPower(8), ErfcPower(9)));
             return t * TLanes.MultiplyAdd(TLanes.MultiplyAdd(q2, s4, q1), s4, q0);
         }
         // Double's 24 terms by Clenshaw's recurrence, one fused multiply-add on the critical path per term: cⱼ − b₂
@@ -159,10 +157,17 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         return t * (s * b1 - b2 + TLanes.Create(T.CreateTruncating(c[0])));
     }
 
-    /// <summary>aₖ + aₖ₊₁·s, a pair of float's erfc series (<see cref="ErfcPower"/>).</summary>
+    /// <summary>
+    /// <paramref name="low"/> + <paramref name="high"/>·x: one pair of adjacent terms of a series summed by Estrin's
+    /// scheme. Inlined with literal coefficients, both stay constants in the compiled loop.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TLanes Pair<TLanes>(TLanes s, int k) where TLanes : struct, ILanes<T, TLanes> =>
-        TLanes.MultiplyAdd(TLanes.Create(ErfcPower(k + 1)), s, TLanes.Create(ErfcPower(k)));
+    private static TLanes Pair<TLanes>(TLanes x, T low, T high) where TLanes : struct, ILanes<T, TLanes> =>
+        TLanes.MultiplyAdd(TLanes.Create(high), x, TLanes.Create(low));
+
+    /// <summary>1/<paramref name="k"/> in T, a coefficient of atanh's series (<see cref="Log1PUnit{TLanes}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Reciprocal(int k) => T.CreateTruncating(1.0 / k);
 
     /// <summary>One step of Clenshaw's recurrence: (b₁, b₂) ← (2s·b₁ − b₂ + c, b₁).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -249,7 +254,8 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// powers of s by Tₙ₊₁ = 2s·Tₙ − Tₙ₋₁ in double, and aₖ then rounded once to T. The rewriting is well conditioned
     /// here: Σ|aₖ| ≈ 1.03 while g lies in [0.28, 1] on s ∈ (−1, 1], so the sum in float stays within 2 ulp of the series by
     /// Estrin's scheme, as <see cref="ScaledErfc{TLanes}"/> sums it, and 1.2 ulp by Horner's rule (measured over 10,001
-    /// points of s, with and without fused multiply-adds; the erfc test checks the whole function against MathNet). The kernel tests redo the rewriting and check that these are its results to the last bit.
+    /// points of s, with and without fused multiply-adds; the erfc test checks the whole function against MathNet). The
+    /// kernel tests redo the rewriting and check that these are its results to the last bit.
     /// </summary>
     /// <remarks>A switch over literals rather than a span: read with a constant k, it compiles to a constant that the
     /// multiply-add takes as its memory operand.</remarks>
