@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics;
 using MiniGrad.Activations;
 using MiniGrad.Kernels;
@@ -298,6 +299,64 @@ public class ActivationKernelTests
         Assert.Equal(0f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NegativeInfinity))));
         Assert.Equal(1f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(0f))));
         Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NaN)))));
+    }
+
+    /// <summary>
+    /// AVX-512's VSCALEFPS, which the exp uses for 2ⁿ·p, must round p·2ⁿ once, as the exp's two exact factors do: over
+    /// every n from the underflow to the overflow and 4,000 values of p in [1/2, 2), each result equals p·2ⁿ computed in
+    /// double (exact there) and rounded to float. Without AVX-512 the exp never calls it, and then it must say so.
+    /// </summary>
+    [Fact]
+    public void Scalef_rounds_p_times_two_to_the_n_once_where_the_hardware_has_it()
+    {
+        if (!Scalef.IsSupported(Vector512<float>.Zero))
+        {
+            Assert.False(Scalef.IsSupported(Vector256<float>.Zero));
+            Assert.False(Scalef.IsSupported(Vector128<float>.Zero));
+            return;
+        }
+        for (int n = -160; n <= 130; n++)
+            for (int i = 0; i < 4000; i++)
+            {
+                float p = 0.5f + 1.5f * i / 4000 + 1e-7f * (i % 7);
+                float expected = (float)(p * Math.Pow(2, n));
+                float actual = Scalef.Scale(Vector512.Create(p), Vector512.Create((float)n)).ToScalar();
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual), $"{p:R}·2^{n} = {actual:R}, rounded once {expected:R}");
+            }
+    }
+
+    [Fact]
+    public void Float_exp_gives_each_lane_the_bits_it_gets_alone_at_every_width()
+    {
+        if (Lanes128<float>.IsAccelerated) ExpLaneByLane<Lanes128<float>>();
+        if (Lanes256<float>.IsAccelerated) ExpLaneByLane<Lanes256<float>>();
+        if (Lanes512<float>.IsAccelerated) ExpLaneByLane<Lanes512<float>>();
+    }
+
+    /// <summary>
+    /// The vector exp scales by 2ⁿ in one of three ways (one VSCALEFPS with AVX-512; one factor when every lane has
+    /// |x| &lt; 87; two factors otherwise), all meant to give the same bits. Vectors of lanes in the normal range, some with
+    /// one lane far out (underflow, subnormal results, overflow, ±∞, NaN) and some without, must give every lane the bits
+    /// that lane gets alone, broadcast to a whole vector.
+    /// </summary>
+    private static void ExpLaneByLane<TLanes>() where TLanes : struct, ILanes<float, TLanes>
+    {
+        float[] outliers = [-200f, -104f, -100f, -95.5f, -87.5f, 87f, 88.5f, 89f, float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+        var rng = new Random(7);
+        var lanes = new float[TLanes.Count];
+        var results = new float[TLanes.Count];
+        for (int trial = 0; trial < 4000; trial++)
+        {
+            for (int i = 0; i < lanes.Length; i++) lanes[i] = (float)(rng.NextDouble() * 173.8 - 86.9);
+            if (trial % 3 != 0) lanes[trial % lanes.Length] = outliers[trial % outliers.Length];
+            TLanes.Exp(TLanes.Load(ref lanes[0])).Store(ref results[0]);
+            for (int i = 0; i < lanes.Length; i++)
+            {
+                float alone = Lane<float, TLanes>(TLanes.Exp(TLanes.Create(lanes[i])));
+                Assert.True(BitConverter.SingleToInt32Bits(alone) == BitConverter.SingleToInt32Bits(results[i]),
+                    $"{typeof(TLanes).Name}: e^{lanes[i]:R} = {results[i]:R} beside [{string.Join(", ", lanes)}], {alone:R} alone");
+            }
+        }
     }
 
     [Fact]
