@@ -64,7 +64,7 @@ public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
         {
-            var n = TLanes.Exp(TLanes.Min(x, TLanes.Create(Saturation)));
+            var n = TLanes.Exp(TLanes.Min(x, Saturation));
             var m = n * (n + TLanes.Create(Two));
             return x * (m / (m + TLanes.Create(Two)));
         }
@@ -76,7 +76,7 @@ public sealed class Mish<T> : ElementwiseActivation<T> where T : unmanaged, IFlo
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TLanes Invoke<TLanes>(TLanes x, TLanes y, TLanes dy) where TLanes : struct, ILanes<T, TLanes>
         {
-            var n = TLanes.Exp(TLanes.Min(x, TLanes.Create(Saturation)));
+            var n = TLanes.Exp(TLanes.Min(x, Saturation));
             var m = n * (n + TLanes.Create(Two));
             var t = m / (m + TLanes.Create(Two));
             return dy * (t + x * n / (TLanes.One + n) * (TLanes.One - t * t));

@@ -64,6 +64,17 @@ internal interface ILanes<T, TSelf>
     /// <summary>The larger of a and b per lane; NaN where either is NaN, and +0 above −0 (as <c>T.Max</c>).</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
 
+    /// <summary>
+    /// The smaller of a and a number <paramref name="limit"/> per lane; NaN where a is NaN (as <c>T.Min</c>). The same as
+    /// <see cref="Min(TSelf, TSelf)"/> against a broadcast limit, but where the limit is a constant when the JIT imports
+    /// the call (<c>T.One</c>, <c>T.Zero</c>), it becomes a constant vector, and x86 then needs one minimum instruction
+    /// instead of three that order NaN and the zeros (a limit read from a property, as tanh's clamp, stays three).
+    /// </summary>
+    static abstract TSelf Min(TSelf a, T limit);
+
+    /// <summary>|magnitude| with the sign bit of <paramref name="sign"/> per lane (as <c>T.CopySign</c>): −0 and NaN included.</summary>
+    static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
+
     static abstract TSelf GreaterThan(TSelf a, TSelf b);
 
     static abstract TSelf GreaterThanOrEqual(TSelf a, TSelf b);
@@ -112,6 +123,8 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Abs(Lanes1<T> a) => new(T.Abs(a.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Min(Lanes1<T> a, Lanes1<T> b) => new(T.Min(a.value, b.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Max(Lanes1<T> a, Lanes1<T> b) => new(T.Max(a.value, b.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Min(Lanes1<T> a, T limit) => new(T.Min(a.value, limit));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> CopySign(Lanes1<T> magnitude, Lanes1<T> sign) => new(T.CopySign(magnitude.value, sign.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> GreaterThan(Lanes1<T> a, Lanes1<T> b) => Mask(a.value > b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> GreaterThanOrEqual(Lanes1<T> a, Lanes1<T> b) => Mask(a.value >= b.value);

@@ -38,6 +38,8 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Abs(Lanes512<T> a) => new(Vector512.Abs(a.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Min(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Min(a.value, b.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a.value, b.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Min(Lanes512<T> a, T limit) => new(Vector512.Min(a.value, Vector512.Create(limit)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> CopySign(Lanes512<T> magnitude, Lanes512<T> sign) => new(Vector512.CopySign(magnitude.value, sign.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> GreaterThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.GreaterThan(a.value, b.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> GreaterThanOrEqual(Lanes512<T> a, Lanes512<T> b) => new(Vector512.GreaterThanOrEqual(a.value, b.value));

@@ -21,7 +21,7 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>
     /// tanh x. Float: a rational function, tanh x ≈ x·P(x²)/Q(x²) on |x| ≤ 9 (see <see cref="TanhP0"/>), and ±1
     /// beyond, where tanh rounds to ±1 in float. Double: −expm1(−2|x|) / (2 + expm1(−2|x|)), accurate near 0 (no 1 − e
-    /// cancellation) and exactly ±1 far out. Both take the sign of x last, so NaN stays NaN and ±∞ gives ±1.
+    /// cancellation) and exactly ±1 far out. Both copy the sign of x last, so −0 gives −0, NaN stays NaN and ±∞ gives ±1.
     /// </summary>
     /// <remarks>
     /// The rational form needs no exponential: nine multiply-adds, two multiplies and a division per vector, where the
@@ -39,7 +39,7 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         if (typeof(T) == typeof(float))
         {
-            var a = TLanes.Min(TLanes.Abs(x), TLanes.Create(TanhClamp));
+            var a = TLanes.Min(TLanes.Abs(x), TanhClamp);
             var u = a * a;
             var n = TLanes.MultiplyAdd(TLanes.Create(TanhP6), u, TLanes.Create(TanhP5));
             n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP4)); n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP3));
@@ -47,12 +47,12 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             n = TLanes.MultiplyAdd(n, u, TLanes.Create(TanhP0));
             var d = TLanes.MultiplyAdd(TLanes.Create(TanhQ3), u, TLanes.Create(TanhQ2));
             d = TLanes.MultiplyAdd(d, u, TLanes.Create(TanhQ1)); d = TLanes.MultiplyAdd(d, u, TLanes.One);
-            var r = TLanes.Min(a * n / d, TLanes.One); // the fit crosses 1 nowhere on [0, 9]; the bound makes |tanh| ≤ 1 certain
-            return TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), -r, r);
+            var r = TLanes.Min(a * n / d, T.One); // the fit crosses 1 nowhere on [0, 9]; the bound makes |tanh| ≤ 1 certain
+            return TLanes.CopySign(r, x);
         }
         var m = ExpM1(TLanes.Abs(x) * -Two);
         var t = -m / (TLanes.Create(Two) + m);
-        return TLanes.ConditionalSelect(TLanes.LessThan(x, TLanes.Zero), -t, t);
+        return TLanes.CopySign(t, x);
     }
 
     /// <summary>

@@ -359,6 +359,41 @@ public class ActivationKernelTests
         }
     }
 
+    /// <summary>
+    /// Min against a number and CopySign, which tanh and ELU use, must keep T.Min's and T.CopySign's answers for NaN and
+    /// the zeros on every path, whether the limit is a constant the JIT folds (1, 0) or a value it cannot see; and tanh
+    /// must then give −0 for −0, as PyTorch does.
+    /// </summary>
+    [Fact]
+    public void Min_against_a_number_and_CopySign_keep_NaN_and_signed_zeros_at_every_width()
+    {
+        MinAndCopySign<Lanes1<float>>(2.5f);
+        if (Lanes128<float>.IsAccelerated) MinAndCopySign<Lanes128<float>>(2.5f);
+        if (Lanes256<float>.IsAccelerated) MinAndCopySign<Lanes256<float>>(2.5f);
+        if (Lanes512<float>.IsAccelerated) MinAndCopySign<Lanes512<float>>(2.5f);
+    }
+
+    private static void MinAndCopySign<TLanes>(float unseen) where TLanes : struct, ILanes<float, TLanes>
+    {
+        float[] values = [float.NaN, -0f, 0f, -1f, 0.5f, 2f, 9f, 10f, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon];
+        foreach (float x in values)
+        {
+            var lanes = TLanes.Create(x);
+            AssertSameBits(float.Min(x, 1f), Lane<float, TLanes>(TLanes.Min(lanes, 1f)), $"{typeof(TLanes).Name}: min({x:R}, 1)");
+            AssertSameBits(float.Min(x, 0f), Lane<float, TLanes>(TLanes.Min(lanes, 0f)), $"{typeof(TLanes).Name}: min({x:R}, 0)");
+            AssertSameBits(float.Min(x, unseen), Lane<float, TLanes>(TLanes.Min(lanes, unseen)), $"{typeof(TLanes).Name}: min({x:R}, {unseen:R})");
+            AssertSameBits(float.CopySign(2f, x), Lane<float, TLanes>(TLanes.CopySign(TLanes.Create(2f), lanes)), $"{typeof(TLanes).Name}: copysign(2, {x:R})");
+            AssertSameBits(float.CopySign(x, -1f), Lane<float, TLanes>(TLanes.CopySign(lanes, TLanes.Create(-1f))), $"{typeof(TLanes).Name}: copysign({x:R}, −1)");
+        }
+        AssertSameBits(-0f, Lane<float, TLanes>(VectorMath<float>.Tanh(TLanes.Create(-0f))), $"{typeof(TLanes).Name}: tanh(−0)");
+        AssertSameBits(0f, Lane<float, TLanes>(VectorMath<float>.Tanh(TLanes.Create(0f))), $"{typeof(TLanes).Name}: tanh(+0)");
+        Assert.True(float.IsNaN(Lane<float, TLanes>(VectorMath<float>.Tanh(TLanes.Create(float.NaN)))), $"{typeof(TLanes).Name}: tanh(NaN)");
+    }
+
+    private static void AssertSameBits(float expected, float actual, string what) =>
+        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual) || (float.IsNaN(expected) && float.IsNaN(actual)),
+            $"{what} = {actual:R}, expected {expected:R}");
+
     [Fact]
     public void Float_log_is_within_two_ulps_of_the_rounded_true_value_at_every_width()
     {
