@@ -83,7 +83,7 @@ public sealed class ELU<T> : ElementwiseActivation<T> where T : unmanaged, IFloa
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TLanes Invoke<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
-            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x * scale, VectorMath<T>.ExpM1(TLanes.Min(x, T.Zero)) * negativeScale);
+            TLanes.ConditionalSelect(TLanes.GreaterThan(x, TLanes.Zero), x * scale, TLanes.ExpM1(TLanes.Min(x, T.Zero)) * negativeScale);
     }
 
     /// <summary>dy · f'(x) = scale·dy for x &gt; 0, scale·α·eˣ·dy otherwise.</summary>

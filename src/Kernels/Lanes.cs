@@ -91,6 +91,12 @@ internal interface ILanes<T, TSelf>
     /// <summary>eˣ, accurate to about one ulp: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Exp(TSelf x);
 
+    /// <summary>
+    /// eˣ − 1, relative to the result, so tiny x keep their digits: for float within two ulps, in one reduction (Lanes512.cs);
+    /// in double a series near 0 and eˣ − 1 beyond (<c>VectorMath.ExpM1Series</c>); the scalar reference for one lane.
+    /// </summary>
+    static abstract TSelf ExpM1(TSelf x);
+
     /// <summary>ln x, within two ulps: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Log(TSelf x);
 
@@ -134,6 +140,7 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ConditionalSelect(Lanes1<T> mask, Lanes1<T> ifTrue, Lanes1<T> ifFalse) => mask.value != T.Zero ? ifTrue : ifFalse;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Exp(Lanes1<T> x) => new(T.Exp(x.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ExpM1(Lanes1<T> x) => new(ScalarMath.ExpM1(x.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Log(Lanes1<T> x) => new(T.Log(x.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Lanes1<T> a) => a.value;
 

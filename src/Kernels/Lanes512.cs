@@ -67,16 +67,7 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpSingle(Vector512<float> x)
     {
-        var n = Vector512.Round(x * Vector512.Create(1.44269504f));
-        var r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-0.693359375f), x);
-        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(2.12194440e-4f), r);
-        // eʳ = 1 + (r + r²·q), q = (1/2 + r/6) + r²·((1/24 + r/120) + r²·(1/720 + r/5040)): Estrin's scheme, five
-        // operations deep where Horner's rule is eight, so more of the loop's vectors are in flight at once.
-        var r2 = r * r;
-        var q = Vector512.MultiplyAddEstimate(r, Vector512.Create(1f / 5040), Vector512.Create(1f / 720));
-        q = Vector512.MultiplyAddEstimate(r2, q, Vector512.MultiplyAddEstimate(r, Vector512.Create(1f / 120), Vector512.Create(1f / 24)));
-        q = Vector512.MultiplyAddEstimate(r2, q, Vector512.MultiplyAddEstimate(r, Vector512.Create(1f / 6), Vector512.Create(0.5f)));
-        var p = Vector512.MultiplyAddEstimate(r2, q, r) + Vector512<float>.One;
+        var p = ExpReduced(x, out var n) + Vector512<float>.One;
         var bias = Vector512.Create(127);
         Vector512<float> y;
         if (Scalef.IsSupported(x)) y = Scalef.Scale(p, n); // one instruction, one rounding: the value the two factors give
@@ -91,6 +82,62 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
         }
         y = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(88.7228394f)), Vector512.Create(float.PositiveInfinity), y);
         return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-103.972084f)), Vector512<float>.Zero, y);
+    }
+
+    /// <summary>
+    /// eʳ − 1 = r + r²·q(r), where n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2]: the reduction and series that
+    /// eˣ (<see cref="ExpSingle"/>) and eˣ − 1 (<see cref="ExpM1Single"/>) share.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpReduced(Vector512<float> x, out Vector512<float> n)
+    {
+        n = Vector512.Round(x * Vector512.Create(1.44269504f));
+        var r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-0.693359375f), x);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(2.12194440e-4f), r);
+        // q = (1/2 + r/6) + r²·((1/24 + r/120) + r²·(1/720 + r/5040)): Estrin's scheme, five operations deep where
+        // Horner's rule is eight, so more of the loop's vectors are in flight at once.
+        var r2 = r * r;
+        var q = Vector512.MultiplyAddEstimate(r, Vector512.Create(1f / 5040), Vector512.Create(1f / 720));
+        q = Vector512.MultiplyAddEstimate(r2, q, Vector512.MultiplyAddEstimate(r, Vector512.Create(1f / 120), Vector512.Create(1f / 24)));
+        q = Vector512.MultiplyAddEstimate(r2, q, Vector512.MultiplyAddEstimate(r, Vector512.Create(1f / 6), Vector512.Create(0.5f)));
+        return Vector512.MultiplyAddEstimate(r2, q, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> ExpM1(Lanes512<T> x) =>
+        typeof(T) == typeof(float) ? new(ExpM1Single(x.value.AsSingle()).As<float, T>()) : VectorMath<T>.ExpM1Series(x);
+
+    /// <summary>
+    /// eˣ − 1 in float: within 2 ulp of the correctly rounded value for every x (relative to the result, so tiny x keep
+    /// their digits), −1 below −87, ∞ above ln(float.MaxValue), NaN for NaN, and the sign of x at ±0.
+    /// </summary>
+    /// <remarks>
+    /// With n and r as in <see cref="ExpReduced"/>, eˣ − 1 = 2ⁿ·(eʳ − 1) + (2ⁿ − 1). For |x| &lt; 87, 2ⁿ is a normal
+    /// float built in the exponent field and 2ⁿ·(eʳ − 1) is exact, so the multiply-add rounds once, fused or not: the same
+    /// bits on every path. 2ⁿ − 1 is exact for |n| ≤ 24; beyond, it is off by at most half an ulp of the result. Where |x| &lt; ln2/2, n = 0 and the
+    /// result is the series itself, with no cancellation. Elsewhere the terms cancel at most by a factor 1.5 (n = 1,
+    /// r = −ln2/2). That is one reduction and series, where the series for small x next to eˣ − 1 for the rest computed
+    /// both for every lane. A vector with a lane beyond ±87 computes the same value on lanes clamped into range, then
+    /// puts eˣ (the −1 is below its rounding there) above 87 and −1 below −87, so each lane gets the bits it gets alone.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpM1Single(Vector512<float> x)
+    {
+        var limit = Vector512.Create(87f);
+        if (Vector512.LessThanAll(Vector512.Abs(x), limit)) return ExpM1InRange(x);
+        var y = ExpM1InRange(Vector512.Min(Vector512.Max(x, -limit), limit)); // NaN stays NaN
+        y = Vector512.ConditionalSelect(Vector512.GreaterThan(x, limit), ExpSingle(x), y);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, -limit), -Vector512<float>.One, y);
+    }
+
+    /// <summary>eˣ − 1 for |x| ≤ 87; see <see cref="ExpM1Single"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpM1InRange(Vector512<float> x)
+    {
+        var m = ExpReduced(x, out var n);
+        var power = Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + Vector512.Create(127), 23).AsSingle(); // 2ⁿ
+        var y = Vector512.MultiplyAddEstimate(power, m, power - Vector512<float>.One);
+        return Vector512.CopySign(y, x); // eˣ − 1 has the sign of x; only at x = −0 would the sum above give +0
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -19,13 +19,13 @@ internal static class ScalarMath
     }
 
     /// <summary>eˣ − 1, accurate for tiny x (the runtime's <c>ExpM1</c> is eˣ − 1 and loses every digit there).</summary>
-    /// <remarks>Kahan's trick: with u = eˣ rounded, (u − 1)·x / ln u cancels the rounding error of u.</remarks>
+    /// <remarks>Kahan's trick: with u = eˣ rounded, (u − 1)·(x / ln u) cancels the rounding error of u.</remarks>
     internal static T ExpM1<T>(T x) where T : IFloatingPointIeee754<T>
     {
         T u = T.Exp(x);
         if (u == T.One) return x;
         T uMinus1 = u - T.One;
         if (uMinus1 == -T.One || T.IsPositiveInfinity(u)) return uMinus1;
-        return uMinus1 * x / T.Log(u);
+        return uMinus1 * (x / T.Log(u)); // x / ln u ≈ 1: (u − 1)·x first would overflow for float x above about 84.2
     }
 }

@@ -50,35 +50,22 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             var r = TLanes.Min(a * n / d, T.One); // the fit crosses 1 nowhere on [0, 9]; the bound makes |tanh| ≤ 1 certain
             return TLanes.CopySign(r, x);
         }
-        var m = ExpM1(TLanes.Abs(x) * -Two);
+        var m = TLanes.ExpM1(TLanes.Abs(x) * -Two);
         var t = -m / (TLanes.Create(Two) + m);
         return TLanes.CopySign(t, x);
     }
 
     /// <summary>
-    /// eˣ − 1, accurate near 0: its Taylor series for |x| &lt; 1/2, eˣ − 1 beyond (where |eˣ − 1| &gt; 0.39, so the
-    /// subtraction costs at most about 2.5 ulps). Cheaper than Kahan's log and division, which the scalar reference uses.
+    /// eˣ − 1 in double (the lanes' <c>ExpM1</c> there), accurate near 0: its Taylor series for |x| &lt; 1/2, eˣ − 1 beyond
+    /// (where |eˣ − 1| &gt; 0.39, so the subtraction costs at most about 2.5 ulps). Cheaper than Kahan's log and division,
+    /// which the scalar reference uses. Float has its own, one reduction that serves both ranges (Lanes512.cs).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TLanes ExpM1<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
+    internal static TLanes ExpM1Series<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes>
     {
-        TLanes p;
-        if (typeof(T) == typeof(float))
-        {
-            // Eight terms written out, so that each coefficient is a constant in the code: p = 1 + x·r, with r = 1/2! + x/3!
-            // + … + x⁶/8! by Estrin's scheme (see ScaledErfc), four multiply-adds deep instead of seven; the last one still
-            // adds 1 to a small correction, as Horner's rule does.
-            var x2 = x * x;
-            var r = TLanes.MultiplyAdd(Pair(x, ExpM1Term4, ExpM1Term5), x2, Pair(x, ExpM1Term2, ExpM1Term3));
-            var high = TLanes.MultiplyAdd(TLanes.Create(ExpM1Term8), x2, Pair(x, ExpM1Term6, ExpM1Term7));
-            p = TLanes.MultiplyAdd(TLanes.MultiplyAdd(high, x2 * x2, r), x, TLanes.One);
-        }
-        else
-        {
-            ReadOnlySpan<double> c = ExpM1Coefficients;
-            p = TLanes.Create(T.CreateTruncating(c[^1]));
-            for (int k = c.Length - 2; k >= 0; k--) p = TLanes.MultiplyAdd(p, x, TLanes.Create(T.CreateTruncating(c[k])));
-        }
+        ReadOnlySpan<double> c = ExpM1Coefficients;
+        var p = TLanes.Create(T.CreateTruncating(c[^1]));
+        for (int k = c.Length - 2; k >= 0; k--) p = TLanes.MultiplyAdd(p, x, TLanes.Create(T.CreateTruncating(c[k])));
         var small = TLanes.LessThan(TLanes.Abs(x), TLanes.Create(Half));
         return TLanes.ConditionalSelect(small, p * x, TLanes.Exp(x) - TLanes.One);
     }
@@ -211,23 +198,13 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
 
     /// <summary>
     /// The Taylor coefficients 1/1!, 1/2!, … 1/14! of (eˣ − 1)/x on |x| &lt; 1/2, in double. The first term left out,
-    /// (1/2)ⁿ/(n + 1)! relative to the result, is below double's rounding after 14 terms (5e−17); float needs 8 (1e−8),
-    /// written out as <see cref="ExpM1Term2"/> … <see cref="ExpM1Term8"/>.
+    /// (1/2)ⁿ/(n + 1)! relative to the result, is below double's rounding after 14 terms (5e−17).
     /// </summary>
     internal static ReadOnlySpan<double> ExpM1Coefficients =>
     [
         1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
         1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800, 1.0 / 87178291200,
     ];
-
-    /// <summary>Float's 1/k! for k = 2 … 8 (see <see cref="ExpM1Coefficients"/>), each rounded once from the division in float.</summary>
-    private static T ExpM1Term2 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 2); }
-    private static T ExpM1Term3 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 6); }
-    private static T ExpM1Term4 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 24); }
-    private static T ExpM1Term5 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 120); }
-    private static T ExpM1Term6 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 720); }
-    private static T ExpM1Term7 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 5040); }
-    private static T ExpM1Term8 { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(1f / 40320); }
 
     /// <summary>
     /// The Chebyshev coefficients c₀/2, c₁, … c₂₃ of g(s) = e^(z²)·erfc(z)/t, in double, which double's erfc sums by
