@@ -58,20 +58,28 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
     /// <remarks>
     /// eˣ = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2], ln 2 split in two (Cody and Waite) so
     /// that n·ln2High is exact; eʳ is its Taylor series to r⁷ (the remainder is below 1e-8 relative), summed by Estrin's
-    /// scheme. Then 2ⁿ·eʳ: with AVX-512 by one VSCALEFPS (<see cref="Scalef"/>); elsewhere, when every lane has
-    /// |x| &lt; 87, by one factor 2ⁿ built in the exponent field, and otherwise by two, 2^⌊n/2⌋·2^(n−⌊n/2⌋), so that results
-    /// down in the subnormals come out right. All three give the same bits; the first two save eight and six of the
-    /// loop's thirty-odd operations (sigmoid's forward pass 14 % shorter on 512 bits, 17 % on 256, 19 % on 128;
-    /// bench/MiniGrad.Benchmarks/NOTES.md).
+    /// scheme. Then 2ⁿ·eʳ: with AVX-512 by one VSCALEFPS (<see cref="Scalef"/>), which overflows and underflows by itself
+    /// once x is clamped to [−104, 89] (two operations where replacing the lanes out of range took four); elsewhere, when
+    /// every lane has |x| &lt; 87, by one factor 2ⁿ built in the exponent field, and otherwise by two, 2^⌊n/2⌋·2^(n−⌊n/2⌋),
+    /// so that results down in the subnormals come out right. All three give the same bits; the first two save eight and
+    /// six of the loop's thirty-odd operations (sigmoid's forward pass 14 % shorter on 512 bits, 17 % on 256, 19 % on 128,
+    /// and the clamp 4 % more on 512; bench/MiniGrad.Benchmarks/NOTES.md).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpSingle(Vector512<float> x)
     {
+        if (Scalef.IsSupported(x))
+        {
+            // Clamped to [−104, 89], x keeps its value wherever eˣ is a nonzero finite float, and VSCALEFPS, which rounds
+            // once, overflows to ∞ above and underflows to 0 below by itself: ±∞ included, and NaN stays NaN.
+            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-104f)), Vector512.Create(89f));
+            var m = ExpReduced(x, out var exponent);
+            return Scalef.Scale(m + Vector512<float>.One, exponent);
+        }
         var p = ExpReduced(x, out var n) + Vector512<float>.One;
         var bias = Vector512.Create(127);
         Vector512<float> y;
-        if (Scalef.IsSupported(x)) y = Scalef.Scale(p, n); // one instruction, one rounding: the value the two factors give
-        else if (Vector512.LessThanAll(Vector512.Abs(x), Vector512.Create(87f)))
+        if (Vector512.LessThanAll(Vector512.Abs(x), Vector512.Create(87f)))
             // |n| ≤ 126, so 2ⁿ is one normal float and nothing needs replacing below: one exact factor, the same value
             return p * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + bias, 23).AsSingle();
         else
