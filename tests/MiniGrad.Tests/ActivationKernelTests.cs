@@ -288,13 +288,8 @@ public class ActivationKernelTests
     /// <summary>Checks eˣ over [−105, 89] (the normal, subnormal, underflow and overflow ranges) and at ±∞ and NaN.</summary>
     private static void ExpWithinOneUlp<TLanes>() where TLanes : struct, ILanes<float, TLanes>
     {
-        for (double step = 0.000731, x0 = -105; x0 <= 89; x0 += step)
-        {
-            float x = (float)x0;
-            float expected = (float)Math.Exp(x), actual = Lane<float, TLanes>(TLanes.Exp(TLanes.Create(x)));
-            int ulps = Math.Abs(BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual)); // both ≥ 0: the distance in ulps, subnormals too
-            Assert.True(ulps <= 1, $"{typeof(TLanes).Name}: e^{x:R} = {actual:R}, rounded true value {expected:R} ({ulps} ulps apart)");
-        }
+        var grid = Enumerable.Range(0, 265_390).Select(k => -105 + k * 0.000731);
+        AssertWithinUlps<TLanes>(TLanes.Exp, Math.Exp, grid, 1, "e^");
         Assert.Equal(float.PositiveInfinity, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.PositiveInfinity))));
         Assert.Equal(0f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NegativeInfinity))));
         Assert.Equal(1f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(0f))));
@@ -333,14 +328,7 @@ public class ActivationKernelTests
     {
         var tiny = Enumerable.Range(0, 400).Select(k => Math.Pow(10, -44 + k * 43.0 / 400)).SelectMany(v => new[] { v, -v });
         var grid = Enumerable.Range(0, 260_000).Select(k => -100 + k * 0.000731);
-        foreach (double x0 in tiny.Concat(grid))
-        {
-            float x = (float)x0;
-            float expected = (float)ScalarMath.ExpM1((double)x), actual = Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(x)));
-            // Same sign (eˣ − 1 has the sign of x), so the distance between the bit patterns is the distance in ulps.
-            long ulps = Math.Abs((long)BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual));
-            Assert.True(ulps <= 2, $"{typeof(TLanes).Name}: expm1 {x:R} = {actual:R}, rounded true value {expected:R} ({ulps} ulps apart)");
-        }
+        AssertWithinUlps<TLanes>(TLanes.ExpM1, ScalarMath.ExpM1, tiny.Concat(grid), 2, "expm1 ");
         Assert.Equal(float.PositiveInfinity, Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(float.PositiveInfinity))));
         Assert.Equal(float.PositiveInfinity, Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(88.8f))));
         Assert.Equal(-1f, Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(float.NegativeInfinity))));
@@ -348,6 +336,24 @@ public class ActivationKernelTests
         Assert.True(float.IsNaN(Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(float.NaN)))));
         Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(0f)))));
         Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(Lane<float, TLanes>(TLanes.ExpM1(TLanes.Create(-0f)))));
+    }
+
+    /// <summary>
+    /// Each point, rounded to float, through <paramref name="function"/> on a broadcast vector, against the double
+    /// <paramref name="truth"/> rounded to float: at most <paramref name="maxUlps"/> apart. Both results must have the
+    /// same sign (eˣ ≥ 0; eˣ − 1 has the sign of x), so the distance between their bit patterns is the distance in ulps,
+    /// subnormals included, and a wrong sign is billions of ulps.
+    /// </summary>
+    private static void AssertWithinUlps<TLanes>(Func<TLanes, TLanes> function, Func<double, double> truth, IEnumerable<double> points, int maxUlps, string name)
+        where TLanes : struct, ILanes<float, TLanes>
+    {
+        foreach (double x0 in points)
+        {
+            float x = (float)x0;
+            float expected = (float)truth(x), actual = Lane<float, TLanes>(function(TLanes.Create(x)));
+            long ulps = Math.Abs((long)BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual));
+            Assert.True(ulps <= maxUlps, $"{typeof(TLanes).Name}: {name}{x:R} = {actual:R}, rounded true value {expected:R} ({ulps} ulps apart)");
+        }
     }
 
     /// <summary>
