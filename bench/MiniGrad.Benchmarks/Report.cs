@@ -138,6 +138,16 @@ public static class Report
                     text.AppendLine(string.Create(invariant,
                         $"| {workload} | {ours:F1} | {ours / peak:P1} | {theirs:F1} | {(judged ? "≥ " + GemmPeakTarget.ToString("P0", invariant) : "")} | {met} |"));
                 }
+                // Whether the width limit took effect on libtorch's side: no code held to this path multiplies faster than its peak.
+                if (Median(Of("libtorch", "gemm-1024")) is { } peerTime)
+                {
+                    double peerRate = Workloads.Flops("gemm-1024")!.Value / peerTime / 1e3;
+                    text.AppendLine();
+                    string rate = peerRate.ToString("F0", invariant);
+                    text.AppendLine(peerRate <= peak
+                        ? $"libtorch held to this path: its gemm-1024 ({rate} GFLOP/s) stays below the path's peak."
+                        : $"**libtorch was not held to this path**: its gemm-1024 ({rate} GFLOP/s) beats the path's peak, so its products ran wider code and the ratios above compare different widths.");
+                }
             }
             if (copy is not null)
             {
