@@ -124,9 +124,9 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
     /// float built in the exponent field and 2ⁿ·(eʳ − 1) is exact, so the multiply-add rounds once, fused or not: the same
     /// bits on every path. 2ⁿ − 1 is exact for |n| ≤ 24; beyond, it is off by at most half an ulp of the result. Where
     /// |x| &lt; ln2/2, n = 0 and the result is the series itself, with no cancellation. Elsewhere the terms cancel at most
-    /// by a factor 1.5 (n = 1, r = −ln2/2). That is one reduction and series, where the series for small x next to eˣ − 1 for the rest computed
-    /// both for every lane. A vector with a lane beyond ±87 computes the same value on lanes clamped into range, then
-    /// puts eˣ (the −1 is below its rounding there) above 87 and −1 below −87, so each lane gets the bits it gets alone.
+    /// by a factor 1.5 (n = 1, r = −ln2/2). One reduction and one series serve every x. A vector with a lane beyond ±87
+    /// computes the same value on lanes clamped into range, then puts eˣ (the −1 is below its rounding there) above 87
+    /// and −1 below −87, so each lane gets the bits it gets alone.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpM1Single(Vector512<float> x)
