@@ -14,7 +14,8 @@ public static class Machine
     /// Independent multiply-add chains per thread: enough to keep both multiply-add pipes busy on every current core,
     /// with the two constants, in the sixteen vector registers of the 256- and 128-bit paths. A fused multiply-add
     /// needs latency × pipes = 4 × 2 = 8 chains; without FMA (the 128-bit path) a·m + c is a multiply and then an
-    /// add, 6 cycles deep on Zen 5, so two pipes need 12 with no slack: 12 chains measured 53 GFLOP/s there, 14 chains 56.
+    /// add, at least 6 cycles deep on Zen 5, since 12 chains fell short of the pipes' rate there (53 GFLOP/s on one
+    /// thread) where 14 reached it (56).
     /// </summary>
     private const int Chains = 14;
 

@@ -288,7 +288,8 @@ public class ActivationKernelTests
     /// <summary>Checks eˣ over [−105, 89] (the normal, subnormal, underflow and overflow ranges) and at ±∞ and NaN.</summary>
     private static void ExpWithinOneUlp<TLanes>() where TLanes : struct, ILanes<float, TLanes>
     {
-        var grid = Enumerable.Range(0, 265_390).Select(k => -105 + k * 0.000731);
+        const double from = -105, to = 89, step = 0.000731;
+        var grid = Enumerable.Range(0, (int)((to - from) / step) + 1).Select(k => from + k * step);
         AssertWithinUlps<TLanes>(TLanes.Exp, Math.Exp, grid, 1, "e^");
         Assert.Equal(float.PositiveInfinity, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.PositiveInfinity))));
         Assert.Equal(0f, Lane<float, TLanes>(TLanes.Exp(TLanes.Create(float.NegativeInfinity))));
