@@ -31,7 +31,7 @@ public static class Report
     public const double GemmPeakTarget = 0.85;
 
     /// <summary>One JSON line: who ran what, on which vector path and thread count, and how fast.</summary>
-    private readonly record struct Sample(string Peer, string Path, int Threads, string Workload, double Microseconds, long? Bytes, double? GigaFlops, double? RoundTrip = null);
+    private readonly record struct Sample(string Peer, string Path, int Threads, string Workload, double Microseconds, long? Bytes, double? GigaFlops, double? RoundTrip = null, DateTime? Utc = null);
 
     public static string Render(IEnumerable<string> jsonLines, string? before = null, string? scalingPicture = null)
     {
@@ -47,7 +47,8 @@ public static class Report
                 root.GetProperty("us_per_step").GetDouble(),
                 root.TryGetProperty("bytes_per_step", out var b) ? b.GetInt64() : null,
                 root.TryGetProperty("gflops", out var g) ? g.GetDouble() : null,
-                root.TryGetProperty("core_round_trip_ns", out var trip) ? trip.GetDouble() : null));
+                root.TryGetProperty("core_round_trip_ns", out var trip) ? trip.GetDouble() : null,
+                root.TryGetProperty("utc", out var utc) ? utc.GetDateTime().ToUniversalTime() : null));
         }
         // Settings are ordered widest path first, then by thread count; each is the rotation bench/run.sh ran for it.
         var settings = all.Where(s => s.Peer == "minigrad").Select(s => (s.Path, s.Threads)).Distinct()
@@ -195,7 +196,7 @@ public static class Report
         text.AppendLine($"- CPU: {CpuModel()}, {Environment.ProcessorCount} cores visible to .NET");
         text.AppendLine($"- Vector paths run: {(settings.Count == 0 ? VectorPath() : string.Join(", ", settings.Select(s => s.Path).Distinct().Select(PathTitle)))}");
         text.AppendLine($"- Runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-        text.AppendLine($"- Date: {DateTime.UtcNow:yyyy-MM-dd}");
+        text.AppendLine($"- Date: {Sitting(all)}");
         text.AppendLine();
         text.AppendLine("## Commands");
         text.AppendLine();
@@ -293,6 +294,21 @@ public static class Report
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>
+    /// When the results were measured: the first and last stamped MiniGrad line (the peers alternate, so that is the
+    /// sitting), in UTC. Lines written before the stamp existed carry none, and then the report says so rather than give
+    /// the day it was rendered.
+    /// </summary>
+    private static string Sitting(IReadOnlyList<Sample> all)
+    {
+        var stamps = all.Where(s => s.Utc is not null).Select(s => s.Utc!.Value).ToList();
+        var invariant = CultureInfo.InvariantCulture;
+        if (stamps.Count == 0) return string.Create(invariant, $"not recorded in these results (rendered {DateTime.UtcNow:yyyy-MM-dd})");
+        DateTime first = stamps.Min(), last = stamps.Max();
+        string end = last.ToString(last.Date == first.Date ? "HH:mm" : "yyyy-MM-dd HH:mm", invariant);
+        return string.Create(invariant, $"{first:yyyy-MM-dd HH:mm}–{end} UTC (the first and last MiniGrad run)");
     }
 
     private static string CpuModel()

@@ -23,7 +23,7 @@ public static class StepBenchmark
         {
             var (microseconds, fastest, slowest, bytes) = Measure(Workloads.Create(name));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"peer\":\"minigrad\",\"path\":\"{Machine.Path}\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}{GigaFlops(name, microseconds)}{RoundTrip()}}}"));
+                $"{{\"peer\":\"minigrad\",\"path\":\"{Machine.Path}\",\"threads\":{WorkerPool.Threads},\"workload\":\"{name}\",\"us_per_step\":{microseconds:F2},\"us_min\":{fastest:F2},\"us_max\":{slowest:F2},\"bytes_per_step\":{bytes}{GigaFlops(name, microseconds)}{RoundTrip()}{Stamp()}}}"));
             if (name.StartsWith("infer-b", StringComparison.Ordinal)) // ONNX Runtime on the same exported model, right after
             {
                 var (peer, peerFastest, peerSlowest, _) = Measure(Workloads.Inference(int.Parse(name["infer-b".Length..], CultureInfo.InvariantCulture), new Random(0)).OnnxRuntime);
@@ -41,6 +41,9 @@ public static class StepBenchmark
         WorkerPool.Threads >= 2 && !double.IsNaN(WorkerPool.LastRoundTripNanoseconds)
             ? string.Create(CultureInfo.InvariantCulture, $",\"core_round_trip_ns\":{WorkerPool.LastRoundTripNanoseconds:F0}")
             : "";
+
+    /// <summary>The <c>,"utc":…</c> field: when the measurement ended, to the second, so a report names its sitting.</summary>
+    private static string Stamp() => string.Create(CultureInfo.InvariantCulture, $",\"utc\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\"");
 
     /// <summary>The <c>,"gflops":…</c> field of a workload whose operations are counted, else nothing.</summary>
     private static string GigaFlops(string name, double microseconds) =>
