@@ -22,8 +22,8 @@ public static class Workloads
     /// <summary>The hidden widths of the scaling workloads: a 784-W-10 ReLU network's training step, batch 128.</summary>
     public static readonly int[] ScaleWidths = [16, 64, 256, 1024, 4096];
 
-    /// <summary>The Dense products the training workloads run (batch m, k inputs, n outputs): mlp-mnist's first layer and mlp-wide's second.</summary>
-    public static readonly (int M, int K, int N)[] DenseShapes = [(128, 784, 512), (256, 2048, 2048), (300, 100, 100)];
+    /// <summary>The Dense products the training workloads run (batch m, k inputs, n outputs): mlp-mnist's first layer, mlp-wide's second, spirals' hidden layer and mlp-deep-sigmoid's.</summary>
+    public static readonly (int M, int K, int N)[] DenseShapes = [(128, 784, 512), (256, 2048, 2048), (300, 100, 100), (64, 64, 64)];
 
     /// <summary>Every workload name, in the order BENCHMARKS.md lists them.</summary>
     public static readonly string[] Names =

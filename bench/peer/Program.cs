@@ -41,7 +41,7 @@ static class Workloads
             yield return ("mlp-deep-sigmoid", () => Training([64, 64, 64, 64, 64, 64, 64, 64, 64, 10], () => nn.Sigmoid(), 64, binary: false, adam: false, lr: 0.1));
             foreach (var activation in Activations) yield return ("act-" + activation, () => ActivationStep(activation));
             foreach (int n in new[] { 128, 512, 1024 }) yield return ($"gemm-{n}", () => Product(n));
-            foreach (var (m, k, n) in new[] { (128, 784, 512), (256, 2048, 2048), (300, 100, 100) })
+            foreach (var (m, k, n) in new[] { (128, 784, 512), (256, 2048, 2048), (300, 100, 100), (64, 64, 64) })
             {
                 yield return ($"gemm-xw-{m}-{k}-{n}", () => DenseProduct(m, k, n, "xw"));
                 yield return ($"gemm-dx-{m}-{k}-{n}", () => DenseProduct(m, k, n, "dx"));

@@ -343,14 +343,16 @@ internal static class Gemm
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
                                 ref T aPanel = ref PanelOfA(packedA, direct, ic, ir, mc, pc, kc, out nint aRow, out nint aStep);
-                                if (rows == TileRows && cols == tileCols && !transposedOutput)
+                                // Four rows or fewer (a last panel) take the four-row tile; a whole tile's rows go into C where it lies.
+                                bool four = rows <= 4;
+                                if ((rows == TileRows || rows == 4) && cols == tileCols && !transposedOutput)
                                 {
                                     ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
-                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow);
+                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow, four);
                                 }
                                 else
                                 {
-                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>());
+                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>(), four);
                                     AddTile(scratch, tileCols, ic + ir, jc + jr, rows, cols, load, first && bias is not null);
                                 }
                             }
@@ -928,13 +930,22 @@ internal static class Gemm
         }
 
         /// <summary>
-        /// The register tile, <see cref="RegisterTile{T, TVector}.Whole"/>, on the vector type behind this job's
-        /// <typeparamref name="TLanes"/>, after asking for C's cache lines.
+        /// The register tile, <see cref="RegisterTile{T, TVector}.Whole"/> (<paramref name="four"/>: its first four rows,
+        /// <see cref="RegisterTile{T, TVector}.Four"/>), on the vector type behind this job's <typeparamref name="TLanes"/>,
+        /// after asking for C's cache lines.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias, bool four = false)
         {
-            PrefetchTile(ref c, ldc, 2 * TLanes.Count);
+            PrefetchTile(ref c, ldc, four ? 4 : TileRows, 2 * TLanes.Count);
+            if (four)
+            {
+                if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Four(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+                else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Four(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+                else if (typeof(TLanes) == typeof(Lanes128<T>)) RegisterTile<T, Vector128<T>>.Four(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+                else RegisterTile<T, T>.Four(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+                return;
+            }
             if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
             else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
             else if (typeof(TLanes) == typeof(Lanes128<T>)) RegisterTile<T, Vector128<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
@@ -976,9 +987,9 @@ internal static class Gemm
         /// a stall on L2/L3. A hint only: it changes no value, and where the platform has no prefetch it does nothing.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void PrefetchTile(ref T c, int ldc, int width)
+        private static void PrefetchTile(ref T c, int ldc, int rows, int width)
         {
-            for (int r = 0; r < TileRows; r++) Prefetch(ref Unsafe.Add(ref c, r * ldc), width);
+            for (int r = 0; r < rows; r++) Prefetch(ref Unsafe.Add(ref c, r * ldc), width);
         }
 
         /// <summary>
@@ -1033,8 +1044,33 @@ internal static class Gemm
         /// packed panel (2W) or a stored B (n).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal static unsafe void Whole(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+        internal static void Whole(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias) =>
+            Rows<SixRows>(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+
+        /// <summary>
+        /// The register tile's first four rows, C[0..4, 0..2W], stepped as <see cref="Whole"/>: a last panel of four rows
+        /// (64, 256 or 1,024 rows leave four after the whole panels of six) computed into C where it lies, on two-thirds of
+        /// the work, instead of six rows into a scratch tile and then copied.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void Four(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias) =>
+            Rows<FourRows>(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+
+        /// <summary><see cref="Whole"/>'s row count, a marker type for <see cref="Rows{TRows}"/>.</summary>
+        private readonly struct SixRows;
+
+        /// <summary><see cref="Four"/>'s row count, a marker type for <see cref="Rows{TRows}"/>.</summary>
+        private readonly struct FourRows;
+
+        /// <summary>
+        /// <see cref="Whole"/> and <see cref="Four"/>: rows 4 and 5 of the tile exist only for <see cref="SixRows"/>. The
+        /// marker type is known to the JIT, so each compiles to its own rows alone, the four-row one with eight sums.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Rows<TRows>(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+            where TRows : struct
         {
+            bool six = typeof(TRows) == typeof(SixRows);
             nuint w = W;
             nint row2 = 2 * aRow, row3 = 3 * aRow, row4 = 4 * aRow, row5 = 5 * aRow;
             TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -1055,10 +1091,13 @@ internal static class Gemm
                     c20 = MultiplyAdd(a2, b0, c20); c21 = MultiplyAdd(a2, b1, c21);
                     var a3 = Broadcast(ap + row3);
                     c30 = MultiplyAdd(a3, b0, c30); c31 = MultiplyAdd(a3, b1, c31);
-                    var a4 = Broadcast(ap + row4);
-                    c40 = MultiplyAdd(a4, b0, c40); c41 = MultiplyAdd(a4, b1, c41);
-                    var a5 = Broadcast(ap + row5);
-                    c50 = MultiplyAdd(a5, b0, c50); c51 = MultiplyAdd(a5, b1, c51);
+                    if (six)
+                    {
+                        var a4 = Broadcast(ap + row4);
+                        c40 = MultiplyAdd(a4, b0, c40); c41 = MultiplyAdd(a4, b1, c41);
+                        var a5 = Broadcast(ap + row5);
+                        c50 = MultiplyAdd(a5, b0, c50); c51 = MultiplyAdd(a5, b1, c51);
+                    }
                     ap += aStep;
                     bp = ref Unsafe.Add(ref bp, bRow);
                 }
@@ -1072,15 +1111,21 @@ internal static class Gemm
                 c10 = Add(c10, bias0); c11 = Add(c11, bias1);
                 c20 = Add(c20, bias0); c21 = Add(c21, bias1);
                 c30 = Add(c30, bias0); c31 = Add(c31, bias1);
-                c40 = Add(c40, bias0); c41 = Add(c41, bias1);
-                c50 = Add(c50, bias0); c51 = Add(c51, bias1);
+                if (six)
+                {
+                    c40 = Add(c40, bias0); c41 = Add(c41, bias1);
+                    c50 = Add(c50, bias0); c51 = Add(c51, bias1);
+                }
             }
             WriteRow(ref c, load, c00, c01);
             WriteRow(ref Unsafe.Add(ref c, ldc), load, c10, c11);
             WriteRow(ref Unsafe.Add(ref c, 2 * ldc), load, c20, c21);
             WriteRow(ref Unsafe.Add(ref c, 3 * ldc), load, c30, c31);
-            WriteRow(ref Unsafe.Add(ref c, 4 * ldc), load, c40, c41);
-            WriteRow(ref Unsafe.Add(ref c, 5 * ldc), load, c50, c51);
+            if (six)
+            {
+                WriteRow(ref Unsafe.Add(ref c, 4 * ldc), load, c40, c41);
+                WriteRow(ref Unsafe.Add(ref c, 5 * ldc), load, c50, c51);
+            }
         }
 
         /// <summary>

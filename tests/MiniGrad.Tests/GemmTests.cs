@@ -7,7 +7,7 @@ namespace MiniGrad.Tests;
 /// <summary>
 /// The matrix product against a naive triple loop (summed in double) and against MathNet's product, for every
 /// transposition, with and without accumulation and bias, at every size 1..67 and at sizes that straddle the
-/// tile (6 × 2 vectors) and block (96 rows, 256 deep, 2048 wide) edges.
+/// tile (6 × 2 vectors, and the last four rows' 4 × 2) and block (96 rows, 256 deep, 2048 wide) edges.
 /// </summary>
 [Trait("Category", "Kernels")]
 public class GemmTests
@@ -53,6 +53,9 @@ public class GemmTests
         // of a transposed A computes at a time (InQuarters): its rows then begin at row 0, or end at the last.
         data.Add(40, 36, 1500);
         data.Add(18, 17, 7000); // the same for the twelve rows of a stored A, where a last panel of 1 column is four-column (double on 512 bits, float on 256)
+        // mlp-deep-sigmoid's layer, over two slices of depth: 64 rows leave a last panel of four, which the four-row tile
+        // computes into C where it lies, the second slice adding to the first (RegisterTile.Four).
+        data.Add(64, 64, 300);
         data.Add(0, 3, 4);
         data.Add(3, 0, 4);
         data.Add(3, 4, 0);      // no products: C keeps its value (and gets the bias)
