@@ -1043,7 +1043,7 @@ internal static class Gemm
         /// or six rows of a stored A (k, 1). B's row p starts p·<paramref name="bRow"/> past <paramref name="bPanel"/>: a
         /// packed panel (2W) or a stored B (n).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         internal static void Whole(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias) =>
             Rows<SixRows>(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
 
@@ -1052,7 +1052,7 @@ internal static class Gemm
         /// (64, 256 or 1,024 rows leave four after the whole panels of six) computed into C where it lies, on two-thirds of
         /// the work, instead of six rows into a scratch tile and then copied.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         internal static void Four(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias) =>
             Rows<FourRows>(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
 

@@ -9,7 +9,7 @@ namespace MiniGrad.Optimizers;
 /// Stochastic gradient descent with momentum, dampening, weight decay and Nesterov momentum, with PyTorch's
 /// update rule. For each parameter p with gradient g, at step t:
 /// <code>
-/// g ← g + weightDecay · p
+/// g ← g + weightDecay · p                 if weightDecay ≠ 0
 /// if momentum ≠ 0:
 ///     b ← g                                   at the first step
 ///     b ← momentum · b + (1 − dampening) · g   after it
@@ -124,17 +124,23 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             TLanes lr = TLanes.Create(rule.LearningRate), momentum = TLanes.Create(rule.Momentum);
             TLanes keep = TLanes.Create(rule.Keep), decay = TLanes.Create(rule.Decay);
             TLanes smallestNormal = TLanes.Create(Lanes.SmallestNormal<T>());
+            // The rule's switches as locals, held in registers across the loop; a decay of 0 and a keep of 1 are left out,
+            // as PyTorch leaves them out (g + 0·p would turn g = −0 into +0; 1·g is g).
+            bool decays = rule.Decay != T.Zero, damps = rule.Keep != T.One, hasMomentum = rule.HasMomentum, nesterov = rule.Nesterov;
+            bool firstStep = first;
+            int length = p.Length;
             ref T ps = ref MemoryMarshal.GetReference(p), gs = ref MemoryMarshal.GetReference(g), bs = ref MemoryMarshal.GetReference(b);
-            for (; i <= p.Length - TLanes.Count; i += TLanes.Count)
+            for (; i <= length - TLanes.Count; i += TLanes.Count)
             {
                 var parameter = TLanes.Load(ref Unsafe.Add(ref ps, i));
-                var d = TLanes.Load(ref Unsafe.Add(ref gs, i)) + decay * parameter;
-                if (rule.HasMomentum)
+                var d = TLanes.Load(ref Unsafe.Add(ref gs, i));
+                if (decays) d += decay * parameter;
+                if (hasMomentum)
                 {
                     // Stored without subnormals (Lanes.FlushSubnormals): a buffer whose gradient stays 0 decays into them.
-                    var buffer = first ? d : Lanes.FlushSubnormals<T, TLanes>(momentum * TLanes.Load(ref Unsafe.Add(ref bs, i)) + keep * d, smallestNormal);
+                    var buffer = firstStep ? d : Lanes.FlushSubnormals<T, TLanes>(momentum * TLanes.Load(ref Unsafe.Add(ref bs, i)) + (damps ? keep * d : d), smallestNormal);
                     buffer.Store(ref Unsafe.Add(ref bs, i));
-                    d = rule.Nesterov ? d + momentum * buffer : buffer;
+                    d = nesterov ? d + momentum * buffer : buffer;
                 }
                 (parameter - lr * d).Store(ref Unsafe.Add(ref ps, i));
             }

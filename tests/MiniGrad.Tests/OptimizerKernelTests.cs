@@ -50,6 +50,35 @@ public class OptimizerKernelTests
         }
     }
 
+    /// <summary>Plain SGD, decay alone, momentum alone, momentum with dampening, and all three: each switch of the loop.</summary>
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void SGD_in_each_configuration_matches_its_rule(int length)
+    {
+        const double lr = 0.1;
+        var start = Tensor<double>.RandomUniform(1, Math.Max(length, 1), -1, 1, new Random(length)).AsSpan().ToArray();
+        foreach (var (momentum, dampening, decay) in new[] { (0.0, 0.0, 0.0), (0.0, 0.0, 0.01), (0.9, 0.0, 0.0), (0.9, 0.25, 0.0), (0.9, 0.25, 0.01) })
+        {
+            var (actual, gradients) = Train(length, p => new SGD<double>([p], lr, momentum, dampening, decay));
+            for (int i = 0; i < actual.Length; i++)
+            {
+                double p = length == 0 ? 0 : start[i], b = 0;
+                for (int t = 0; t < 3; t++)
+                {
+                    double d = gradients[t][i] + decay * p;
+                    if (momentum != 0)
+                    {
+                        b = t == 0 ? d : momentum * b + (1 - dampening) * d;
+                        d = b;
+                    }
+                    p -= lr * d;
+                }
+                Assert.True(Math.Abs(p - actual[i]) <= 1e-14,
+                    $"momentum {momentum}, dampening {dampening}, decay {decay}, element {i}: expected {p:R}, got {actual[i]:R}");
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Lengths))]
     public void Adam_and_AdamW_match_their_rules(int length)
