@@ -339,20 +339,29 @@ internal static class Gemm
                             bool whole = bInPlace && cols == tileCols;
                             ref T bPanel = ref whole ? ref b[pc * n + jc + jr] : ref packedB[jr * kc];
                             nint bRow = whole ? n : tileCols;
-                            for (int ir = 0; ir < mc; ir += TileRows)
+                            bool inPlace = cols == tileCols && !transposedOutput; // tiles go into C where it lies
+                            ref T biasRow = ref first && bias is not null && inPlace ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
+                            int ir = 0;
+                            if (inPlace && mc >= TileRows)
+                            {
+                                // The whole panels of six rows, in one call down the column. Packed panels lie kc·6 apart,
+                                // six rows of a stored A 6·aRow apart (PanelOfA).
+                                ref T aPanel = ref PanelOfA(packedA, direct, ic, 0, mc, pc, kc, out nint aRow, out nint aStep);
+                                int panels = mc / TileRows;
+                                nint panelStep = direct ? TileRows * aRow : TileRows * kc;
+                                MicroKernel(panels, panelStep, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c[ic * n + jc + jr], n, load, ref biasRow);
+                                ir = panels * TileRows;
+                            }
+                            for (; ir < mc; ir += TileRows)
                             {
                                 int rows = Math.Min(TileRows, mc - ir);
                                 ref T aPanel = ref PanelOfA(packedA, direct, ic, ir, mc, pc, kc, out nint aRow, out nint aStep);
-                                // Four rows or fewer (a last panel) take the four-row tile; a whole tile's rows go into C where it lies.
-                                bool four = rows <= 4;
-                                if ((rows == TileRows || rows == 4) && cols == tileCols && !transposedOutput)
-                                {
-                                    ref T biasRow = ref first && bias is not null ? ref bias[jc + jr] : ref Unsafe.NullRef<T>();
-                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow, four);
-                                }
+                                bool four = rows <= 4; // a last panel of four rows or fewer takes the four-row tile
+                                if (inPlace && rows == 4)
+                                    MicroKernel(1, 0, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c[(ic + ir) * n + jc + jr], n, load, ref biasRow, four);
                                 else
                                 {
-                                    MicroKernel(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>(), four);
+                                    MicroKernel(1, 0, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref MemoryMarshal.GetReference(scratch), tileCols, load: false, ref Unsafe.NullRef<T>(), four);
                                     AddTile(scratch, tileCols, ic + ir, jc + jr, rows, cols, load, first && bias is not null);
                                 }
                             }
@@ -930,14 +939,13 @@ internal static class Gemm
         }
 
         /// <summary>
-        /// The register tile, <see cref="RegisterTile{T, TVector}.Whole"/> (<paramref name="four"/>: its first four rows,
-        /// <see cref="RegisterTile{T, TVector}.Four"/>), on the vector type behind this job's <typeparamref name="TLanes"/>,
-        /// after asking for C's cache lines.
+        /// The register tile on the vector type behind this job's <typeparamref name="TLanes"/>: <paramref name="panels"/>
+        /// tiles of six rows down C, <paramref name="panelStep"/> apart in A (<see cref="RegisterTile{T, TVector}.Whole"/>),
+        /// or, with <paramref name="four"/>, one tile of four rows (<see cref="RegisterTile{T, TVector}.Four"/>).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void MicroKernel(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias, bool four = false)
+        private static void MicroKernel(int panels, nint panelStep, int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias, bool four = false)
         {
-            PrefetchTile(ref c, ldc, four ? 4 : TileRows, 2 * TLanes.Count);
             if (four)
             {
                 if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Four(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
@@ -946,10 +954,10 @@ internal static class Gemm
                 else RegisterTile<T, T>.Four(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
                 return;
             }
-            if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
-            else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
-            else if (typeof(TLanes) == typeof(Lanes128<T>)) RegisterTile<T, Vector128<T>>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
-            else RegisterTile<T, T>.Whole(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            if (typeof(TLanes) == typeof(Lanes512<T>)) RegisterTile<T, Vector512<T>>.Whole(panels, panelStep, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            else if (typeof(TLanes) == typeof(Lanes256<T>)) RegisterTile<T, Vector256<T>>.Whole(panels, panelStep, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            else if (typeof(TLanes) == typeof(Lanes128<T>)) RegisterTile<T, Vector128<T>>.Whole(panels, panelStep, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+            else RegisterTile<T, T>.Whole(panels, panelStep, kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
         }
 
         /// <summary>The narrow register tile, <see cref="RegisterTile{T, TVector}.Narrow"/>, on the vector type behind <typeparamref name="TNarrow"/>.</summary>
@@ -981,35 +989,36 @@ internal static class Gemm
             else throw new NotSupportedException("The four-column tile needs vectors of at least eight lanes (InQuarters).");
         }
 
-        /// <summary>
-        /// Asks for the C tile's cache lines before the sum over k starts, so that by the write-out (after
-        /// thousands of instructions, far past what out-of-order execution looks ahead) they are in L1 rather than
-        /// a stall on L2/L3. A hint only: it changes no value, and where the platform has no prefetch it does nothing.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void PrefetchTile(ref T c, int ldc, int rows, int width)
-        {
-            for (int r = 0; r < rows; r++) Prefetch(ref Unsafe.Add(ref c, r * ldc), width);
-        }
+    }
 
-        /// <summary>
-        /// Asks for the cache lines of <paramref name="count"/> consecutive T starting at <paramref name="first"/> (the
-        /// first and the last, which cover a run of up to one line's length). Only a hint: x86's PREFETCHT0 reads nothing
-        /// architecturally and cannot fault; on other platforms .NET has no prefetch, and this does nothing.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Prefetch(ref T first, int count)
-        {
-            PrefetchLine(ref first);
-            PrefetchLine(ref Unsafe.Add(ref first, count - 1));
-        }
+    /// <summary>
+    /// Asks for the C tile's cache lines before the sum over k starts, so that by the write-out (after
+    /// thousands of instructions, far past what out-of-order execution looks ahead) they are in L1 rather than
+    /// a stall on L2/L3. A hint only: it changes no value, and where the platform has no prefetch it does nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile<T>(ref T c, int ldc, int rows, int width)
+    {
+        for (int r = 0; r < rows; r++) Prefetch(ref Unsafe.Add(ref c, r * ldc), width);
+    }
 
-        /// <summary>Asks for the cache line that holds <paramref name="value"/> (PREFETCHT0 on x86; elsewhere nothing).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void PrefetchLine(ref T value)
-        {
-            if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref value));
-        }
+    /// <summary>
+    /// Asks for the cache lines of <paramref name="count"/> consecutive T starting at <paramref name="first"/> (the
+    /// first and the last, which cover a run of up to one line's length). Only a hint: x86's PREFETCHT0 reads nothing
+    /// architecturally and cannot fault; on other platforms .NET has no prefetch, and this does nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch<T>(ref T first, int count)
+    {
+        PrefetchLine(ref first);
+        PrefetchLine(ref Unsafe.Add(ref first, count - 1));
+    }
+
+    /// <summary>Asks for the cache line that holds <paramref name="value"/> (PREFETCHT0 on x86; elsewhere nothing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchLine<T>(ref T value)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref value));
     }
 
     /// <summary>
@@ -1037,15 +1046,27 @@ internal static class Gemm
         private static nuint W => (nuint)(Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>());
 
         /// <summary>
-        /// The register tile: C[0..6, 0..2W] (row stride <paramref name="ldc"/>) = [C +] Σₚ A[·, p] ⊗ B[p, 0..2W]
-        /// [+ bias], with the 6 × 2 vectors of the tile held in registers for the whole sum. A's element (r, p) is at
-        /// r·<paramref name="aRow"/> + p·<paramref name="aStep"/> from <paramref name="aPanel"/>: a packed panel (1, 6)
-        /// or six rows of a stored A (k, 1). B's row p starts p·<paramref name="bRow"/> past <paramref name="bPanel"/>: a
-        /// packed panel (2W) or a stored B (n).
+        /// The register tile, <paramref name="panels"/> times down C: C[6q..6q + 6, 0..2W] (row stride <paramref name="ldc"/>)
+        /// = [C +] Σₚ A[6q + ·, p] ⊗ B[p, 0..2W] [+ bias], with the 6 × 2 vectors of a tile held in registers for its whole
+        /// sum. Panel q of A starts q·<paramref name="panelStep"/> past <paramref name="aPanel"/>; its element (r, p) is at
+        /// r·<paramref name="aRow"/> + p·<paramref name="aStep"/>: a packed panel (1, 6) or six rows of a stored A (k, 1).
+        /// B's row p starts p·<paramref name="bRow"/> past <paramref name="bPanel"/>: a packed panel (2W) or a stored B (n).
         /// </summary>
+        /// <remarks>
+        /// One call for a column of tiles rather than one a tile: with k = 64 (mlp-deep-sigmoid) a tile's sum is only 64
+        /// steps, and the call, its saved registers and the caller's bookkeeping for each tile took about 5 % of the product
+        /// on the 128-bit path (bench/MiniGrad.Benchmarks/NOTES.md).
+        /// </remarks>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        internal static void Whole(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias) =>
-            Rows<SixRows>(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+        internal static void Whole(int panels, nint panelStep, int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+        {
+            for (int q = 0; q < panels; q++)
+            {
+                ref T tile = ref Unsafe.Add(ref c, q * TileRows * ldc);
+                PrefetchTile(ref tile, ldc, TileRows, 2 * (int)W);
+                Rows<SixRows>(kc, ref Unsafe.Add(ref aPanel, q * panelStep), aRow, aStep, ref bPanel, bRow, ref tile, ldc, load, ref bias);
+            }
+        }
 
         /// <summary>
         /// The register tile's first four rows, C[0..4, 0..2W], stepped as <see cref="Whole"/>: a last panel of four rows
@@ -1053,8 +1074,11 @@ internal static class Gemm
         /// the work, instead of six rows into a scratch tile and then copied.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        internal static void Four(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias) =>
+        internal static void Four(int kc, ref T aPanel, nint aRow, nint aStep, ref T bPanel, nint bRow, ref T c, int ldc, bool load, ref T bias)
+        {
+            PrefetchTile(ref c, ldc, 4, 2 * (int)W);
             Rows<FourRows>(kc, ref aPanel, aRow, aStep, ref bPanel, bRow, ref c, ldc, load, ref bias);
+        }
 
         /// <summary><see cref="Whole"/>'s row count, a marker type for <see cref="Rows{TRows}"/>.</summary>
         private readonly struct SixRows;
