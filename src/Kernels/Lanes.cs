@@ -88,6 +88,10 @@ internal interface ILanes<T, TSelf>
     /// <summary><paramref name="ifTrue"/> where <paramref name="mask"/> is set, else <paramref name="ifFalse"/>.</summary>
     static abstract TSelf ConditionalSelect(TSelf mask, TSelf ifTrue, TSelf ifFalse);
 
+    /// <summary>0 where <paramref name="mask"/> is set, else <paramref name="x"/>: <see cref="ConditionalSelect"/> with a zero,
+    /// in one operation (x AND NOT mask) where the select takes three.</summary>
+    static abstract TSelf ZeroWhere(TSelf mask, TSelf x);
+
     /// <summary>eˣ, accurate to about one ulp: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Exp(TSelf x);
 
@@ -138,6 +142,7 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> LessThan(Lanes1<T> a, Lanes1<T> b) => Mask(a.value < b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Equal(Lanes1<T> a, Lanes1<T> b) => Mask(a.value == b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ConditionalSelect(Lanes1<T> mask, Lanes1<T> ifTrue, Lanes1<T> ifFalse) => mask.value != T.Zero ? ifTrue : ifFalse;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ZeroWhere(Lanes1<T> mask, Lanes1<T> x) => mask.value != T.Zero ? Zero : x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Exp(Lanes1<T> x) => new(T.Exp(x.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ExpM1(Lanes1<T> x) => new(ScalarMath.ExpM1(x.value));
@@ -212,7 +217,7 @@ internal static class Lanes
     internal static TLanes FlushSubnormals<T, TLanes>(TLanes x, TLanes smallestNormal)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLanes : struct, ILanes<T, TLanes> =>
-        TLanes.ConditionalSelect(TLanes.LessThan(TLanes.Abs(x), smallestNormal), TLanes.Zero, x);
+        TLanes.ZeroWhere(TLanes.LessThan(TLanes.Abs(x), smallestNormal), x);
 
     /// <summary>The smallest positive normal T: 2⁻¹²⁶ for float, 2⁻¹⁰²² for double (T.Epsilon is the smallest subnormal).</summary>
     /// <remarks>

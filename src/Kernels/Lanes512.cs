@@ -46,6 +46,7 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> LessThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.LessThan(a.value, b.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Equal(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Equals(a.value, b.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> ConditionalSelect(Lanes512<T> mask, Lanes512<T> ifTrue, Lanes512<T> ifFalse) => new(Vector512.ConditionalSelect(mask.value, ifTrue.value, ifFalse.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> ZeroWhere(Lanes512<T> mask, Lanes512<T> x) => new(Vector512.AndNot(x.value, mask.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Exp(Lanes512<T> x) =>

@@ -119,15 +119,22 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         public readonly int Length => p.Length;
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see Lanes.Run
-        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes>
+        public readonly int Run<TLanes>(int i) where TLanes : struct, ILanes<T, TLanes> =>
+            !rule.HasMomentum ? Loop<TLanes, NoMomentum>(i) : first ? Loop<TLanes, FirstStep>(i) : Loop<TLanes, LaterStep>(i);
+
+        /// <summary>
+        /// The loop for one form of the momentum buffer (<typeparamref name="TForm"/>: none, its first step, a later step),
+        /// which the JIT compiles to that form alone, with no test of it in the loop.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly int Loop<TLanes, TForm>(int i) where TLanes : struct, ILanes<T, TLanes> where TForm : struct
         {
             TLanes lr = TLanes.Create(rule.LearningRate), momentum = TLanes.Create(rule.Momentum);
             TLanes keep = TLanes.Create(rule.Keep), decay = TLanes.Create(rule.Decay);
             TLanes smallestNormal = TLanes.Create(Lanes.SmallestNormal<T>());
             // The rule's switches as locals, held in registers across the loop; a decay of 0 and a keep of 1 are left out,
             // as PyTorch leaves them out (g + 0·p would turn g = −0 into +0; 1·g is g).
-            bool decays = rule.Decay != T.Zero, damps = rule.Keep != T.One, hasMomentum = rule.HasMomentum, nesterov = rule.Nesterov;
-            bool firstStep = first;
+            bool decays = rule.Decay != T.Zero, damps = rule.Keep != T.One, nesterov = rule.Nesterov;
             int length = p.Length;
             ref T ps = ref MemoryMarshal.GetReference(p), gs = ref MemoryMarshal.GetReference(g), bs = ref MemoryMarshal.GetReference(b);
             for (; i <= length - TLanes.Count; i += TLanes.Count)
@@ -135,10 +142,11 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 var parameter = TLanes.Load(ref Unsafe.Add(ref ps, i));
                 var d = TLanes.Load(ref Unsafe.Add(ref gs, i));
                 if (decays) d += decay * parameter;
-                if (hasMomentum)
+                if (typeof(TForm) != typeof(NoMomentum))
                 {
                     // Stored without subnormals (Lanes.FlushSubnormals): a buffer whose gradient stays 0 decays into them.
-                    var buffer = firstStep ? d : Lanes.FlushSubnormals<T, TLanes>(momentum * TLanes.Load(ref Unsafe.Add(ref bs, i)) + (damps ? keep * d : d), smallestNormal);
+                    var buffer = typeof(TForm) == typeof(FirstStep) ? d
+                        : Lanes.FlushSubnormals<T, TLanes>(momentum * TLanes.Load(ref Unsafe.Add(ref bs, i)) + (damps ? keep * d : d), smallestNormal);
                     buffer.Store(ref Unsafe.Add(ref bs, i));
                     d = nesterov ? d + momentum * buffer : buffer;
                 }
@@ -147,4 +155,13 @@ public sealed class SGD<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             return i;
         }
     }
+
+    /// <summary>No momentum buffer: <see cref="Update"/>'s loop for momentum 0.</summary>
+    private readonly struct NoMomentum;
+
+    /// <summary>The buffer's first step, b ← g: <see cref="Update"/>'s loop then.</summary>
+    private readonly struct FirstStep;
+
+    /// <summary>Every later step, b ← momentum · b + (1 − dampening) · g: <see cref="Update"/>'s loop then.</summary>
+    private readonly struct LaterStep;
 }
