@@ -95,6 +95,9 @@ internal interface ILanes<T, TSelf>
     /// <summary>eˣ, accurate to about one ulp: the runtime's in double, one that stays in float for float (Lanes512.cs).</summary>
     static abstract TSelf Exp(TSelf x);
 
+    /// <summary>σ(x) = 1 / (1 + e^(−x)) with <see cref="Exp"/>'s e^(−x); e^(−x) = ∞ gives 0, never NaN (Lanes512.cs).</summary>
+    static abstract TSelf Sigmoid(TSelf x);
+
     /// <summary>
     /// eˣ − 1, relative to the result, so tiny x keep their digits: for float within two ulps, in one reduction (Lanes512.cs);
     /// in double a series near 0 and eˣ − 1 beyond (<c>VectorMath.ExpM1Series</c>); the scalar reference for one lane.
@@ -145,6 +148,7 @@ internal readonly struct Lanes1<T>(T value) : ILanes<T, Lanes1<T>> where T : unm
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ZeroWhere(Lanes1<T> mask, Lanes1<T> x) => mask.value != T.Zero ? Zero : x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Exp(Lanes1<T> x) => new(T.Exp(x.value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Sigmoid(Lanes1<T> x) => One / (One + Exp(-x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> ExpM1(Lanes1<T> x) => new(ScalarMath.ExpM1(x.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes1<T> Log(Lanes1<T> x) => new(T.Log(x.value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Lanes1<T> a) => a.value;

@@ -93,6 +93,31 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<T, Lanes512<T>
         return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-103.972084f)), Vector512<float>.Zero, y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> Sigmoid(Lanes512<T> x) =>
+        typeof(T) == typeof(float) ? new(SigmoidSingle(x.value.AsSingle()).As<float, T>()) : One / (One + Exp(-x));
+
+    /// <summary>σ(x) = 1 / (1 + e^(−x)) in float, to the bit what that formula gives with <see cref="ExpSingle"/>'s e^(−x).</summary>
+    /// <remarks>
+    /// Without AVX-512, when every lane has |x| &lt; 87: e^(−x) = 2ⁿ·p as <see cref="ExpSingle"/> computes it, and then
+    /// σ = s / (s + p) with s = 2⁻ⁿ, which is 1 / (1 + 2ⁿ·p) with top and bottom scaled by the exact power 2⁻ⁿ (a normal
+    /// float for |n| ≤ 126): the sum rounds to 2⁻ⁿ times what 1 + 2ⁿ·p rounds to, and the quotient is the same. The
+    /// product 2ⁿ·p is left out, one multiply of the thirty-odd operations and one of the dozen on the path from x to σ
+    /// (bench/MiniGrad.Benchmarks/NOTES.md). With AVX-512, and for a vector with a lane beyond ±87, the formula as written.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SigmoidSingle(Vector512<float> x)
+    {
+        var minus = -x;
+        if (!Scalef.IsSupported(x) && Vector512.LessThanAll(Vector512.Abs(x), Vector512.Create(87f)))
+        {
+            var p = ExpReduced(minus, out var n) + Vector512<float>.One;
+            var s = Vector512.ShiftLeft(Vector512.Create(127) - Vector512.ConvertToInt32Native(n), 23).AsSingle(); // 2⁻ⁿ
+            return s / (s + p);
+        }
+        return Vector512<float>.One / (Vector512<float>.One + ExpSingle(minus));
+    }
+
     /// <summary>
     /// eʳ − 1 = r + r²·q(r), where n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2]: the reduction and series that
     /// eˣ (<see cref="ExpSingle"/>) and eˣ − 1 (<see cref="ExpM1Single"/>) share.

@@ -13,10 +13,9 @@ internal static class VectorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     private static T Half { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(0.5); }
     private static T Two { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.CreateTruncating(2.0); }
 
-    /// <summary>σ(x) = 1 / (1 + e^(−x)); e^(−x) = ∞ gives 0, never NaN.</summary>
+    /// <summary>σ(x) = 1 / (1 + e^(−x)); e^(−x) = ∞ gives 0, never NaN (the lanes' own, <c>ILanes.Sigmoid</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TLanes Sigmoid<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> =>
-        TLanes.One / (TLanes.One + TLanes.Exp(-x));
+    internal static TLanes Sigmoid<TLanes>(TLanes x) where TLanes : struct, ILanes<T, TLanes> => TLanes.Sigmoid(x);
 
     /// <summary>
     /// tanh x. Float: a rational function, tanh x ≈ x·P(x²)/Q(x²) on |x| ≤ 9 (see <see cref="TanhP0"/>), and ±1

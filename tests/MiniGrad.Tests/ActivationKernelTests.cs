@@ -381,6 +381,33 @@ public class ActivationKernelTests
             }
     }
 
+    /// <summary>
+    /// The lanes' sigmoid takes a shorter way (2⁻ⁿ / (2⁻ⁿ + p) instead of 1 / (1 + 2ⁿ·p)) when every lane has |x| &lt; 87
+    /// and the path has no AVX-512, meant to give what 1 / (1 + e^(−x)) gives with the lanes' own exp, to the bit: over
+    /// [−110, 110] (every n, the edges at ±87, underflow of e^(−x) and its overflow to ∞), at ±0, ±∞ and NaN, and with
+    /// one lane far out beside lanes in range.
+    /// </summary>
+    [Fact]
+    public void Float_sigmoid_is_one_over_one_plus_the_lanes_exp_to_the_bit_at_every_width()
+    {
+        SigmoidAsFormula<Lanes1<float>>();
+        if (Lanes128<float>.IsAccelerated) { SigmoidAsFormula<Lanes128<float>>(); LaneByLane<Lanes128<float>>(x => Lanes128<float>.Sigmoid(x), "σ "); }
+        if (Lanes256<float>.IsAccelerated) { SigmoidAsFormula<Lanes256<float>>(); LaneByLane<Lanes256<float>>(x => Lanes256<float>.Sigmoid(x), "σ "); }
+        if (Lanes512<float>.IsAccelerated) { SigmoidAsFormula<Lanes512<float>>(); LaneByLane<Lanes512<float>>(x => Lanes512<float>.Sigmoid(x), "σ "); }
+    }
+
+    private static void SigmoidAsFormula<TLanes>() where TLanes : struct, ILanes<float, TLanes>
+    {
+        var grid = Enumerable.Range(0, 300_001).Select(k => (float)(-110 + k * (220.0 / 300_000)))
+            .Concat([-87.00001f, -87f, -86.99999f, 86.99999f, 87f, 87.00001f, 0f, -0f, float.Epsilon, float.PositiveInfinity, float.NegativeInfinity, float.NaN]);
+        foreach (float x in grid)
+        {
+            var lanes = TLanes.Create(x);
+            AssertSameBits(Lane<float, TLanes>(TLanes.One / (TLanes.One + TLanes.Exp(-lanes))), Lane<float, TLanes>(TLanes.Sigmoid(lanes)),
+                $"{typeof(TLanes).Name}: σ({x:R})");
+        }
+    }
+
     [Fact]
     public void Float_exp_gives_each_lane_the_bits_it_gets_alone_at_every_width()
     {
