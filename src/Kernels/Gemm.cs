@@ -27,11 +27,12 @@ namespace MiniGrad.Kernels;
 /// stay in L1 unpacked.</para>
 /// <para>Edges are packed with zeros, so the kernel always computes a whole tile; a tile that sticks out of
 /// C is written to a scratch tile and only its valid part is added. A last panel of at most four rows takes a four-row
-/// tile (RegisterTile.Four), written into C where it lies when it is exactly four rows (64, 256, 1,024 rows leave four). A last panel of columns at most one vector wide is
-/// packed as wide as the narrowest vector that holds it and computed twelve rows at a time, so its padding costs at most
-/// one such vector, not two whole ones; one of at most four columns, on vectors of eight lanes or more, is computed four
-/// columns to a quarter of a vector, so a multiply-add covers four steps of k or four rows of C (Job.InQuarters). The
-/// bias is added in the first slice's write-out, so <c>x·W + b</c> is one pass over C.</para>
+/// tile (RegisterTile.Four), written into C where it lies when it is exactly four rows (64, 256, 1,024 rows leave four).
+/// A last panel of columns at most one vector wide is packed as wide as the narrowest vector that holds it and computed
+/// twelve rows at a time, so its padding costs at most one such vector, not two whole ones; one of at most four columns,
+/// on vectors of eight lanes or more, is computed four columns to a quarter of a vector, so a multiply-add covers four
+/// steps of k or four rows of C (Job.InQuarters). The bias is added in the first slice's write-out, so <c>x·W + b</c> is
+/// one pass over C.</para>
 /// <para>Large products are split over the <see cref="WorkerPool"/> by rows (or by columns when there are few
 /// rows) at tile boundaries. Every element of C is summed in the same order — slice by slice, k ascending
 /// within a slice (in the four-column panel of an A stored m × k, as W/4 interleaved partial sums added pairwise) —
